@@ -1,0 +1,42 @@
+# Bolt — developer entry points. `make` alone prints this list.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+MVNW      ?= ./mvnw
+JAVA      ?= java
+JAVA_OPTS ?=
+ARGS      ?=
+JAR       := target/bolt.jar
+# Admin API token for local demo runs; override in the environment for anything real.
+BOLT_ADMIN_TOKEN ?= dev-admin-token
+
+# Everything that goes into the jar: rebuild only when one of these is newer.
+JAR_INPUTS := pom.xml $(shell find src/main sql -type f 2>/dev/null)
+
+.PHONY: help services build run test bench clean
+
+help: ## list targets
+	@echo "Bolt make targets:"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## (.*)/  \1\t\2/' | expand -t 12
+
+services: ## make sure Redis and PostgreSQL answer on 127.0.0.1 (scripts/services.sh)
+	scripts/services.sh
+
+build: $(JAR) ## build target/bolt.jar if any source changed
+
+$(JAR): $(JAR_INPUTS)
+	$(MVNW) -B -q -DskipTests package
+	@touch $@
+
+run: export BOLT_ADMIN_TOKEN := $(BOLT_ADMIN_TOKEN)
+run: services $(JAR) ## start services, build if needed, run the server (schema + seed applied at startup)
+	exec $(JAVA) $(JAVA_OPTS) -jar $(JAR)
+
+test: services ## start services, then ./mvnw -B verify (unit + integration tests)
+	$(MVNW) -B verify
+
+bench: services ## start services, then bench/run.sh $(ARGS)
+	bench/run.sh $(ARGS)
+
+clean: ## remove build output
+	rm -rf target
