@@ -1,0 +1,96 @@
+package bolt;
+
+import bolt.config.BoltConfig;
+import bolt.config.ConfigException;
+import bolt.fulfillment.FulfillmentVerticle;
+import bolt.http.HttpVerticle;
+import bolt.infra.Clients;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code java -jar bolt.jar [--conf FILE]}: reads the configuration, deploys the verticles of the
+ * configured roles, and on SIGTERM or SIGINT undeploys them (workers finish the batch in hand) and
+ * exits 0. An invalid configuration exits 2 with one line naming the setting.
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    BoltConfig config;
+    try {
+      config = BoltConfig.load(confPath(args), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("bolt: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    start(vertx, config).onFailure(failure -> {
+      LOG.error("Start-up failed: {}", failure.getMessage());
+      vertx.close().onComplete(closed -> System.exit(1));
+    });
+    AtomicBoolean closing = new AtomicBoolean();
+    Runnable shutdown = () -> {
+      if (closing.compareAndSet(false, true)) {
+        LOG.info("Shutting down: finishing the work in hand");
+        vertx.close().onComplete(closed -> {
+          LOG.info("Stopped");
+          System.exit(0);
+        });
+      }
+    };
+    Signal.handle(new Signal("TERM"), signal -> shutdown.run());
+    Signal.handle(new Signal("INT"), signal -> shutdown.run());
+  }
+
+  /** Deploys what the roles ask for; the start-up sync runs beside them, retrying until the backends answer. */
+  public static Future<Void> start(Vertx vertx, BoltConfig config) {
+    Redis redis = Clients.redis(vertx, config);
+    Pool pool = Clients.postgres(vertx, config, 1);
+    new Bootstrap(vertx, config, pool, redis).run()
+        .eventually(() -> Future.join(redis.close(), pool.close()));
+    List<Future<String>> deployments = new ArrayList<>();
+    if (config.runsHttp()) {
+      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config),
+          new DeploymentOptions().setInstances(config.httpInstances())));
+    }
+    if (config.runsFulfillment()) {
+      deployments.add(vertx.deployVerticle(() -> new FulfillmentVerticle(config),
+          new DeploymentOptions().setInstances(config.fulfillmentInstances())));
+    }
+    return Future.all(deployments).onSuccess(all -> LOG.info("Bolt started: roles {}, HTTP port {}, {} workers",
+        config.roles(), config.runsHttp() ? config.httpPort() : "-",
+        config.runsFulfillment() ? config.fulfillmentInstances() : 0)).mapEmpty();
+  }
+
+  private static Path confPath(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--conf")) {
+        if (i + 1 == args.length) {
+          throw new ConfigException("--conf", "needs a file name");
+        }
+        return Path.of(args[i + 1]);
+      }
+      if (args[i].startsWith("--conf=")) {
+        return Path.of(args[i].substring("--conf=".length()));
+      }
+    }
+    return Path.of("conf/config.json");
+  }
+}

@@ -1,0 +1,270 @@
+package bolt.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Bolt's settings: a JSON file (conf/config.json) with every leaf overridable from the environment.
+ * Validation happens once, here, so that a bad setting stops start-up with one line instead of
+ * failing later on an event loop.
+ */
+public record BoltConfig(
+    Set<String> roles,
+    int httpPort,
+    int httpInstances,
+    int fulfillmentInstances,
+    int batchSize,
+    long heartbeatTtlMs,
+    long blockTimeoutMs,
+    int maxAttempts,
+    String workerId,
+    String redisUrl,
+    long redisTimeoutMs,
+    int redisPoolSize,
+    String pgUrl,
+    int pgPoolSize,
+    String keyPrefix,
+    String adminToken,
+    boolean seedDemoProducts) {
+
+  public static final String ROLE_HTTP = "http";
+  public static final String ROLE_FULFILLMENT = "fulfillment";
+
+  /** Environment variable to JSON path: the one place that says which setting each variable sets. */
+  static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+      Map.entry("BOLT_ROLES", "roles"),
+      Map.entry("BOLT_HTTP_PORT", "http.port"),
+      Map.entry("BOLT_HTTP_INSTANCES", "http.instances"),
+      Map.entry("BOLT_FULFILLMENT_INSTANCES", "fulfillment.instances"),
+      Map.entry("BOLT_BATCH_SIZE", "fulfillment.batchSize"),
+      Map.entry("BOLT_HEARTBEAT_TTL_MS", "fulfillment.heartbeatTtlMs"),
+      Map.entry("BOLT_BLOCK_TIMEOUT_MS", "fulfillment.blockTimeoutMs"),
+      Map.entry("BOLT_MAX_ATTEMPTS", "fulfillment.maxAttempts"),
+      Map.entry("BOLT_WORKER_ID", "fulfillment.workerId"),
+      Map.entry("BOLT_REDIS_URL", "redis.url"),
+      Map.entry("BOLT_REDIS_TIMEOUT_MS", "redis.timeoutMs"),
+      Map.entry("BOLT_REDIS_POOL_SIZE", "redis.poolSize"),
+      Map.entry("BOLT_PG_URL", "postgres.url"),
+      Map.entry("BOLT_PG_POOL_SIZE", "postgres.poolSize"),
+      Map.entry("BOLT_KEY_PREFIX", "keyPrefix"),
+      Map.entry("BOLT_ADMIN_TOKEN", "adminToken"),
+      Map.entry("BOLT_SEED_DEMO", "seedDemoProducts"));
+
+  public static BoltConfig load(Path file, Map<String, String> env) {
+    JsonObject json;
+    try {
+      json = new JsonObject(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException("--conf", "cannot read " + file + " (" + e.getMessage() + ")");
+    } catch (DecodeException e) {
+      throw new ConfigException("--conf", file + " is not valid JSON");
+    }
+    return from(json, env);
+  }
+
+  public static BoltConfig from(JsonObject json, Map<String, String> env) {
+    Settings s = new Settings(json.copy());
+    ENVIRONMENT.forEach((variable, path) -> {
+      String value = env.get(variable);
+      if (value != null) {
+        s.override(path, variable, value);
+      }
+    });
+    return new BoltConfig(
+        s.roles("roles"),
+        s.integer("http.port", 8080, 0, 65535),
+        s.integer("http.instances", 2, 1, 256),
+        s.integer("fulfillment.instances", 2, 0, 256),
+        s.integer("fulfillment.batchSize", 64, 1, 10_000),
+        s.integer("fulfillment.heartbeatTtlMs", 10_000, 500, 3_600_000),
+        s.integer("fulfillment.blockTimeoutMs", 1_000, 10, 1_000),
+        s.integer("fulfillment.maxAttempts", 3, 1, 100),
+        s.text("fulfillment.workerId", defaultWorkerId()),
+        s.uri("redis.url", "redis://127.0.0.1:6379", "redis", "rediss", "unix"),
+        s.integer("redis.timeoutMs", 2_000, 10, 60_000),
+        s.integer("redis.poolSize", 16, 1, 1024),
+        s.postgresUri("postgres.url", "postgresql://bolt:bolt@127.0.0.1:5432/bolt"),
+        s.integer("postgres.poolSize", 8, 1, 256),
+        s.keyPrefix("keyPrefix", "bolt"),
+        s.text("adminToken", ""),
+        s.bool("seedDemoProducts", false));
+  }
+
+  public boolean runsHttp() {
+    return roles.contains(ROLE_HTTP);
+  }
+
+  public boolean runsFulfillment() {
+    return roles.contains(ROLE_FULFILLMENT) && fulfillmentInstances > 0;
+  }
+
+  private static String defaultWorkerId() {
+    String host = System.getenv().getOrDefault("HOSTNAME", "bolt");
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
+  /** Typed, validated reads of dotted paths in the JSON document. */
+  private static final class Settings {
+    private final JsonObject root;
+    private final Map<String, String> origin = new java.util.HashMap<>();
+
+    Settings(JsonObject root) {
+      this.root = root;
+    }
+
+    void override(String path, String variable, String value) {
+      JsonObject parent = parentOf(path, true);
+      parent.put(leaf(path), value);
+      origin.put(path, variable);
+    }
+
+    private Object raw(String path) {
+      JsonObject parent = parentOf(path, false);
+      return parent == null ? null : parent.getValue(leaf(path));
+    }
+
+    private String name(String path) {
+      return origin.getOrDefault(path, path);
+    }
+
+    int integer(String path, int fallback, int min, int max) {
+      Object value = raw(path);
+      if (value == null) {
+        return fallback;
+      }
+      long parsed;
+      if (value instanceof Integer || value instanceof Long) {
+        parsed = ((Number) value).longValue();
+      } else if (value instanceof String text && text.trim().matches("-?\\d{1,10}")) {
+        parsed = Long.parseLong(text.trim());
+      } else {
+        throw new ConfigException(name(path), "must be an integer, got " + value);
+      }
+      if (parsed < min || parsed > max) {
+        throw new ConfigException(name(path), "must be between " + min + " and " + max + ", got " + parsed);
+      }
+      return (int) parsed;
+    }
+
+    boolean bool(String path, boolean fallback) {
+      Object value = raw(path);
+      if (value == null) {
+        return fallback;
+      }
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      String text = value.toString().trim().toLowerCase();
+      if (text.equals("true") || text.equals("1") || text.equals("yes")) {
+        return true;
+      }
+      if (text.equals("false") || text.equals("0") || text.equals("no")) {
+        return false;
+      }
+      throw new ConfigException(name(path), "must be true or false, got " + value);
+    }
+
+    String text(String path, String fallback) {
+      Object value = raw(path);
+      if (value == null) {
+        return fallback;
+      }
+      if (!(value instanceof String text)) {
+        throw new ConfigException(name(path), "must be a string, got " + value);
+      }
+      return text;
+    }
+
+    String keyPrefix(String path, String fallback) {
+      String prefix = text(path, fallback);
+      if (!prefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
+        throw new ConfigException(name(path), "must be 1-64 characters of [A-Za-z0-9_.:-], got '" + prefix + "'");
+      }
+      return prefix;
+    }
+
+    String uri(String path, String fallback, String... schemes) {
+      String text = text(path, fallback);
+      try {
+        URI uri = new URI(text);
+        if (uri.getScheme() == null || !List.of(schemes).contains(uri.getScheme())) {
+          throw new ConfigException(name(path), "must start with one of " + String.join(", ", schemes) + "://");
+        }
+        if (!uri.getScheme().equals("unix") && uri.getHost() == null) {
+          throw new ConfigException(name(path), "has no host: " + text);
+        }
+      } catch (URISyntaxException e) {
+        throw new ConfigException(name(path), "is not a valid URI: " + text);
+      }
+      return text;
+    }
+
+    String postgresUri(String path, String fallback) {
+      String text = uri(path, fallback, "postgresql", "postgres");
+      try {
+        PgConnectOptions.fromUri(text);
+      } catch (RuntimeException e) {
+        throw new ConfigException(name(path), "is not a valid PostgreSQL URI: " + text);
+      }
+      return text;
+    }
+
+    Set<String> roles(String path) {
+      Object value = raw(path);
+      Set<String> roles = new LinkedHashSet<>();
+      if (value == null) {
+        roles.add(ROLE_HTTP);
+        roles.add(ROLE_FULFILLMENT);
+      } else if (value instanceof JsonArray array) {
+        array.forEach(role -> roles.add(String.valueOf(role).trim()));
+      } else {
+        for (String role : value.toString().split(",")) {
+          roles.add(role.trim());
+        }
+      }
+      roles.remove("");
+      if (roles.isEmpty()) {
+        throw new ConfigException(name(path), "names no role; use http, fulfillment or both");
+      }
+      for (String role : roles) {
+        if (!role.equals(ROLE_HTTP) && !role.equals(ROLE_FULFILLMENT)) {
+          throw new ConfigException(name(path), "unknown role '" + role + "'; use http, fulfillment or both");
+        }
+      }
+      return Set.copyOf(roles);
+    }
+
+    private JsonObject parentOf(String path, boolean create) {
+      String[] parts = path.split("\\.");
+      JsonObject node = root;
+      for (int i = 0; i < parts.length - 1; i++) {
+        Object child = node.getValue(parts[i]);
+        if (!(child instanceof JsonObject)) {
+          if (!create) {
+            return null;
+          }
+          child = new JsonObject();
+          node.put(parts[i], child);
+        }
+        node = (JsonObject) child;
+      }
+      return node;
+    }
+
+    private static String leaf(String path) {
+      return path.substring(path.lastIndexOf('.') + 1);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package bolt.fulfillment;
+
+import bolt.config.BoltConfig;
+import bolt.infra.Clients;
+import bolt.stock.Keys;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One fulfillment worker, deployed N times: its own processing list, its own blocking Redis
+ * connection, a heartbeat, and a share of the reaping. Wiring only; the loop is {@link Worker}.
+ */
+public class FulfillmentVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FulfillmentVerticle.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final BoltConfig config;
+  private Redis redis;
+  private Pool pool;
+  private WorkQueue queue;
+  private Worker worker;
+
+  public FulfillmentVerticle(BoltConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    String workerId = config.workerId() + "-" + INSTANCES.incrementAndGet();
+    redis = Clients.redis(vertx, config);
+    pool = Clients.postgres(vertx, config, 2);
+    queue = new WorkQueue(redis, Redis.createClient(vertx, Clients.redisOptions(config)),
+        new Keys(config.keyPrefix()), workerId, config.redisTimeoutMs());
+    worker = new Worker(vertx, queue, new OrderWriter(pool), config.batchSize(), config.blockTimeoutMs(),
+        config.maxAttempts());
+    long ttl = config.heartbeatTtlMs();
+    vertx.setPeriodic(ttl / 3, id -> queue.heartbeat());
+    vertx.setPeriodic(ttl / 2, id -> queue.reap(ttl).onSuccess(reaped -> {
+      if (reaped.get(0).toInteger() > 0) {
+        LOG.warn("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
+      }
+    }));
+    // a worker must be in the heartbeat set before it holds a job, or a crash would strand that job;
+    // if Redis is down now, the loop's own retries wait for it
+    queue.heartbeat().onComplete(beat -> worker.start());
+    LOG.info("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return worker.stop()
+        .compose(done -> queue.retire().otherwiseEmpty())
+        .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))
+        .onComplete(done -> LOG.info("Worker {} stopped", queue.workerId()));
+  }
+}

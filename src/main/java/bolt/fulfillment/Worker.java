@@ -1,0 +1,170 @@
+package bolt.fulfillment;
+
+import bolt.order.OrderJob;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fulfillment loop: take a batch into this worker's processing list, write it in one transaction,
+ * acknowledge it. A batch that fails for any reason stays in the list and is retried from there
+ * (after a backoff) before anything new is taken, which is also how a restarted worker resumes.
+ */
+class Worker {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+  private final Vertx vertx;
+  private final WorkQueue queue;
+  private final OrderWriter writer;
+  private final int batchSize;
+  private final long blockMs;
+  private final int maxAttempts;
+  private final Backoff backoff = new Backoff(50, 5_000);
+  private final Promise<Void> stopped = Promise.promise();
+  /** Attempts per job that failed alone with a non-transient error; reset when the job leaves. */
+  private final Map<String, Integer> attempts = new HashMap<>();
+  private boolean stopping;
+  private boolean leftoversFirst = true;
+  private boolean oneAtATime;
+  private long retryTimer = -1;
+
+  Worker(Vertx vertx, WorkQueue queue, OrderWriter writer, int batchSize, long blockMs, int maxAttempts) {
+    this.vertx = vertx;
+    this.queue = queue;
+    this.writer = writer;
+    this.batchSize = batchSize;
+    this.blockMs = blockMs;
+    this.maxAttempts = maxAttempts;
+  }
+
+  void start() {
+    loop();
+  }
+
+  /** Stops taking work; completes once the batch in hand is written and acknowledged (or left for recovery). */
+  Future<Void> stop() {
+    stopping = true;
+    if (retryTimer >= 0 && vertx.cancelTimer(retryTimer)) {
+      retryTimer = -1;
+      stopped.tryComplete();
+    }
+    return stopped.future();
+  }
+
+  private void loop() {
+    if (stopping) {
+      stopped.tryComplete();
+      return;
+    }
+    nextBatch().compose(this::process).onComplete(done -> {
+      if (done.succeeded()) {
+        if (backoff.failing()) {
+          LOG.info("Worker {} recovered", queue.workerId());
+        }
+        backoff.reset();
+        loop();
+      } else {
+        leftoversFirst = true;
+        long delay = backoff.nextDelayMs();
+        if (backoff.isFirstFailure()) {
+          LOG.warn("Worker {} failing, retrying with backoff: {}", queue.workerId(), done.cause().toString());
+        }
+        retryTimer = vertx.setTimer(delay, id -> {
+          retryTimer = -1;
+          loop();
+        });
+      }
+    });
+  }
+
+  private Future<List<String>> nextBatch() {
+    if (!leftoversFirst) {
+      return queue.take(batchSize, blockMs);
+    }
+    return queue.leftovers(oneAtATime ? 1 : batchSize).compose(jobs -> {
+      if (!jobs.isEmpty()) {
+        return Future.succeededFuture(jobs);
+      }
+      leftoversFirst = false;
+      oneAtATime = false;
+      return queue.take(batchSize, blockMs);
+    });
+  }
+
+  private Future<Void> process(List<String> raw) {
+    if (raw.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<OrderJob> jobs = new ArrayList<>(raw.size());
+    List<Future<Boolean>> poisoned = new ArrayList<>();
+    for (String text : raw) {
+      try {
+        jobs.add(OrderJob.parse(text));
+      } catch (IllegalArgumentException e) {
+        LOG.error("Worker {} dead-letters an unparseable job: {}", queue.workerId(), text);
+        poisoned.add(queue.deadLetter(text, null, "MALFORMED_JOB"));
+      }
+    }
+    Future<Void> written = jobs.isEmpty() ? Future.succeededFuture() : writeAndAck(jobs);
+    return Future.all(poisoned).compose(ignored -> written);
+  }
+
+  private Future<Void> writeAndAck(List<OrderJob> jobs) {
+    return writer.write(jobs)
+        .recover(failure -> poison(jobs, failure))
+        .compose(result -> result == null ? Future.succeededFuture() : settle(result));
+  }
+
+  private Future<Void> settle(BatchResult result) {
+    List<OrderJob> written = result.written();
+    Future<?> acked = written.isEmpty() ? Future.succeededFuture() : queue.ack(written, result.stockAfter());
+    return acked.compose(ignored -> Future.all(result.unknownProduct().stream()
+            .map(job -> {
+              LOG.error("Worker {} dead-letters order {}: product {} is not in the database",
+                  queue.workerId(), job.orderId(), job.productId());
+              return queue.deadLetter(job.json(), job, "UNKNOWN_PRODUCT");
+            }).toList()))
+        .<Void>mapEmpty()
+        .onSuccess(ignored -> result.jobs().forEach(job -> attempts.remove(job.json())));
+  }
+
+  /**
+   * A data error (SQLSTATE class 22 or 23) is the one failure a job can cause by itself: the batch is
+   * retried a job at a time, and a job that still fails alone {@code maxAttempts} times is dead-lettered.
+   * Every other failure (connection, timeout, server shutdown) is the environment's, and is retried.
+   * Completes with null when the job was dead-lettered.
+   */
+  private Future<BatchResult> poison(List<OrderJob> jobs, Throwable failure) {
+    if (!isDataError(failure)) {
+      return Future.failedFuture(failure);
+    }
+    if (jobs.size() > 1) {
+      oneAtATime = true;
+      return Future.failedFuture(failure);
+    }
+    OrderJob job = jobs.get(0);
+    int attempt = attempts.merge(job.json(), 1, Integer::sum);
+    if (attempt < maxAttempts) {
+      return Future.failedFuture(failure);
+    }
+    attempts.remove(job.json());
+    String reason = "DB_ERROR " + ((PgException) failure).getSqlState();
+    LOG.error("Worker {} dead-letters order {} after {} attempts: {}", queue.workerId(), job.orderId(), attempt,
+        failure.getMessage());
+    return queue.deadLetter(job.json(), job, reason).map(moved -> null);
+  }
+
+  private static boolean isDataError(Throwable failure) {
+    return failure instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
+  }
+}

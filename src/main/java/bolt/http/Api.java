@@ -1,0 +1,44 @@
+package bolt.http;
+
+import bolt.config.BoltConfig;
+import bolt.order.OrderService;
+import bolt.stock.ProductService;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+
+/** The HTTP API's routes. */
+public final class Api {
+
+  static final long BODY_LIMIT = 16 * 1024;
+
+  private Api() {
+  }
+
+  public static Router router(Vertx vertx, BoltConfig config, OrderService orders, ProductService products,
+                              Redis redis, Pool pool) {
+    OrderHandler orderHandler = new OrderHandler(orders);
+    ProductHandler productHandler = new ProductHandler(products, orders);
+    HealthHandler health = new HealthHandler(redis, pool, config.redisTimeoutMs());
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+
+    Router router = Router.router(vertx);
+    router.post("/order").handler(body).handler(orderHandler::place);
+    router.get("/order/:id").handler(orderHandler::get);
+    router.get("/products").handler(productHandler::list);
+    router.get("/products/:id").handler(productHandler::get);
+    router.get("/health").handler(health::ready);
+    router.get("/health/live").handler(health::live);
+
+    router.route("/admin/*").handler(new AdminAuth(config.adminToken()));
+    router.post("/admin/products").handler(body).handler(productHandler::create);
+    router.post("/admin/products/:id/restock").handler(body).handler(productHandler::restock);
+    router.get("/admin/orders").handler(productHandler::recentOrders);
+
+    router.route().failureHandler(Errors::fail);
+    Errors.install(router);
+    return router;
+  }
+}

@@ -1,0 +1,98 @@
+package bolt.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Reads and validates a JSON request body field by field, collecting every problem so that one 400
+ * names all bad fields. Unknown fields are ignored.
+ */
+final class JsonInput {
+
+  private final JsonObject body;
+  private final JsonObject problems = new JsonObject();
+
+  private JsonInput(JsonObject body) {
+    this.body = body;
+  }
+
+  /** The body as a JSON object, or 415/400 with a code that says which of the two is wrong. */
+  static JsonInput of(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+      throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+    }
+    if (ctx.body().isEmpty()) {
+      throw new ApiError(400, "MALFORMED_JSON", "the body is empty; send a JSON object");
+    }
+    Object parsed;
+    try {
+      parsed = ctx.body().buffer().toJsonValue();
+    } catch (DecodeException e) {
+      throw new ApiError(400, "MALFORMED_JSON", "the body is not valid JSON");
+    }
+    if (!(parsed instanceof JsonObject object)) {
+      throw new ApiError(400, "MALFORMED_JSON", "the body must be a JSON object");
+    }
+    return new JsonInput(object);
+  }
+
+  String requiredString(String field, int maxLength, String pattern) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      problems.put(field, "is required");
+      return null;
+    }
+    return checkedString(field, value, maxLength, pattern);
+  }
+
+  String optionalString(String field, int maxLength) {
+    Object value = body.getValue(field);
+    return value == null ? null : checkedString(field, value, maxLength, null);
+  }
+
+  private String checkedString(String field, Object value, int maxLength, String pattern) {
+    if (!(value instanceof String text)) {
+      problems.put(field, "must be a string");
+      return null;
+    }
+    if (text.isEmpty() || text.length() > maxLength) {
+      problems.put(field, "must be 1 to " + maxLength + " characters");
+      return null;
+    }
+    if (pattern != null && !text.matches(pattern)) {
+      problems.put(field, "must match " + pattern);
+      return null;
+    }
+    return text;
+  }
+
+  /** An integer in [min, max]: 1.5, "3", true and out-of-range values are all refused by name. */
+  int requiredInt(String field, int min, int max) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      problems.put(field, "is required");
+      return 0;
+    }
+    if (!(value instanceof Integer || value instanceof Long)) {
+      problems.put(field, "must be an integer");
+      return 0;
+    }
+    long number = ((Number) value).longValue();
+    if (number < min || number > max) {
+      problems.put(field, "must be between " + min + " and " + max);
+      return 0;
+    }
+    return (int) number;
+  }
+
+  /** Throws 400 INVALID_REQUEST naming every bad field, if there is one. */
+  void validate() {
+    if (!problems.isEmpty()) {
+      throw new ApiError(400, "INVALID_REQUEST", "invalid fields: " + String.join(", ", problems.fieldNames()),
+          new JsonObject().put("fields", problems));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package bolt.http;
+
+import bolt.order.OrderService;
+import bolt.order.OrderView;
+import bolt.order.Placement;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.UUID;
+
+/** POST /order and GET /order/{id}. */
+final class OrderHandler {
+
+  static final String PRODUCT_ID_PATTERN = "[A-Za-z0-9_.:-]+";
+  private static final int MAX_IDEMPOTENCY_KEY = 128;
+
+  private final OrderService orders;
+
+  OrderHandler(OrderService orders) {
+    this.orders = orders;
+  }
+
+  void place(RoutingContext ctx) {
+    JsonInput input = JsonInput.of(ctx);
+    String productId = input.requiredString("productId", 64, PRODUCT_ID_PATTERN);
+    int quantity = input.requiredInt("quantity", 1, 1000);
+    String customerId = input.optionalString("customerId", 64);
+    input.validate();
+    String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
+    if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+      throw new ApiError(400, "INVALID_REQUEST", "Idempotency-Key must be 1 to 128 characters",
+          new JsonObject().put("fields", new JsonObject().put("Idempotency-Key", "must be 1 to 128 characters")));
+    }
+    orders.place(productId, quantity, customerId, idempotencyKey)
+        .onSuccess(placement -> answer(ctx, placement, productId, quantity))
+        .onFailure(ctx::fail);
+  }
+
+  private static void answer(RoutingContext ctx, Placement placement, String productId, int quantity) {
+    if (placement instanceof Placement.Accepted accepted) {
+      String id = accepted.orderId().toString();
+      ctx.response().setStatusCode(202).putHeader("Location", "/order/" + id);
+      if (accepted.replayed()) {
+        ctx.response().putHeader("Idempotent-Replayed", "true");
+      }
+      ctx.json(new JsonObject()
+          .put("orderId", id)
+          .put("status", OrderView.PENDING)
+          .put("productId", accepted.productId())
+          .put("quantity", accepted.quantity())
+          .put("available", accepted.available()));
+    } else if (placement instanceof Placement.Refused refused) {
+      Errors.send(ctx, new ApiError(400, "INSUFFICIENT_STOCK",
+          "only " + refused.available() + " left of " + productId + ", asked for " + quantity,
+          new JsonObject().put("available", refused.available()).put("requested", quantity)));
+    } else if (placement instanceof Placement.UnknownProduct) {
+      Errors.send(ctx, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + productId));
+    } else if (placement instanceof Placement.KeyReused reused) {
+      Errors.send(ctx, new ApiError(422, "IDEMPOTENCY_KEY_REUSED",
+          "this Idempotency-Key was used for a different order",
+          new JsonObject().put("orderId", reused.orderId().toString())));
+    }
+  }
+
+  void get(RoutingContext ctx) {
+    UUID orderId = parseId(ctx.pathParam("id"));
+    orders.find(orderId)
+        .onSuccess(found -> {
+          if (found.isEmpty()) {
+            Errors.send(ctx, ApiError.notFound("no order " + orderId));
+          } else {
+            ctx.json(found.get().toJson());
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static UUID parseId(String text) {
+    try {
+      if (text.length() == 36) {
+        return UUID.fromString(text);
+      }
+    } catch (IllegalArgumentException e) {
+      // fall through to the 400 below
+    }
+    throw new ApiError(400, "INVALID_ORDER_ID", "order id must be a UUID");
+  }
+}

@@ -1,0 +1,98 @@
+package bolt.http;
+
+import bolt.order.OrderService;
+import bolt.order.OrderView;
+import bolt.stock.Product;
+import bolt.stock.ProductService;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+
+/** Product reads and the admin API (create, restock, recent orders). */
+final class ProductHandler {
+
+  private final ProductService products;
+  private final OrderService orders;
+
+  ProductHandler(ProductService products, OrderService orders) {
+    this.products = products;
+    this.orders = orders;
+  }
+
+  void list(RoutingContext ctx) {
+    products.list()
+        .onSuccess(all -> ctx.json(new JsonArray(all.stream().map(Product::toJson).toList())))
+        .onFailure(ctx::fail);
+  }
+
+  void get(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    products.get(id)
+        .onSuccess(found -> {
+          if (found.isEmpty()) {
+            Errors.send(ctx, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + id));
+          } else {
+            ctx.json(found.get().toJson());
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  void create(RoutingContext ctx) {
+    JsonInput input = JsonInput.of(ctx);
+    String id = input.requiredString("id", 64, OrderHandler.PRODUCT_ID_PATTERN);
+    String name = input.requiredString("name", 200, null);
+    int stock = input.requiredInt("stock", 0, 1_000_000_000);
+    input.validate();
+    products.create(id, name, stock)
+        .onSuccess(created -> {
+          if (created.isEmpty()) {
+            Errors.send(ctx, new ApiError(409, "PRODUCT_EXISTS", "product " + id + " exists already"));
+          } else {
+            ctx.response().setStatusCode(201).putHeader("Location", "/products/" + id);
+            ctx.json(created.get().toJson());
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  void restock(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    JsonInput input = JsonInput.of(ctx);
+    int quantity = input.requiredInt("quantity", 1, 1_000_000_000);
+    input.validate();
+    products.restock(id, quantity)
+        .onSuccess(after -> {
+          if (after.isEmpty()) {
+            Errors.send(ctx, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + id));
+          } else {
+            ctx.json(after.get().toJson());
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  void recentOrders(RoutingContext ctx) {
+    int limit = limit(ctx.queryParam("limit"));
+    orders.recent(limit)
+        .onSuccess(list -> ctx.json(new JsonArray(list.stream().map(OrderView::toJson).toList())))
+        .onFailure(ctx::fail);
+  }
+
+  private static int limit(List<String> values) {
+    if (values.isEmpty()) {
+      return 50;
+    }
+    String text = values.get(0);
+    if (text.matches("\\d{1,4}")) {
+      int limit = Integer.parseInt(text);
+      if (limit >= 1 && limit <= 1000) {
+        return limit;
+      }
+    }
+    throw new ApiError(400, "INVALID_REQUEST", "limit must be an integer from 1 to 1000",
+        new JsonObject().put("fields", new JsonObject().put("limit", "must be an integer from 1 to 1000")));
+  }
+}

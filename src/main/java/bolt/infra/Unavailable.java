@@ -1,0 +1,30 @@
+package bolt.infra;
+
+import io.vertx.core.Future;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A backend (Redis or PostgreSQL) did not answer in time or refused the connection. The HTTP layer
+ * turns it into 503 with Retry-After; nothing else does.
+ */
+public final class Unavailable extends RuntimeException {
+
+  private final String backend;
+
+  public Unavailable(String backend, Throwable cause) {
+    super(backend + " unavailable: " + cause.getMessage(), cause, false, false);
+    this.backend = backend;
+  }
+
+  public String backend() {
+    return backend;
+  }
+
+  /** Bounds a backend call: a failure or a reply later than {@code timeoutMs} becomes {@link Unavailable}. */
+  public static <T> Future<T> guard(String backend, long timeoutMs, Future<T> call) {
+    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(failure -> Future.failedFuture(
+            failure instanceof Unavailable ? failure : new Unavailable(backend, failure)));
+  }
+}

@@ -1,0 +1,80 @@
+package bolt.stock;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A Lua script from the classpath, run with EVALSHA. Its SHA-1 is computed locally, so there is no
+ * start-up round trip; after a Redis restart (NOSCRIPT) it is loaded once with SCRIPT LOAD and retried.
+ */
+public final class LuaScript {
+
+  private final String name;
+  private final String source;
+  private final String sha;
+
+  private LuaScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    this.sha = sha1(source);
+  }
+
+  /** Loads {@code lua/<name>.lua}; done once per script, at class initialisation of its user. */
+  public static LuaScript load(String name) {
+    String path = "lua/" + name + ".lua";
+    try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + path);
+      }
+      return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Future<Response> run(Redis redis, List<String> keys, List<?> args) {
+    return redis.send(request(keys, args)).recover(failure -> {
+      if (failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")) {
+        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source))
+            .compose(loaded -> redis.send(request(keys, args)));
+      }
+      return Future.failedFuture(failure);
+    });
+  }
+
+  private Request request(List<String> keys, List<?> args) {
+    Request request = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+    for (String key : keys) {
+      request.arg(key);
+    }
+    for (Object arg : args) {
+      request.arg(String.valueOf(arg));
+    }
+    return request;
+  }
+
+  private static String sha1(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

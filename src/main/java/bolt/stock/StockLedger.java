@@ -1,0 +1,62 @@
+package bolt.stock;
+
+import bolt.infra.Unavailable;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The Redis side of stock outside the order path: creating keys, restocking, reading what is left. */
+public class StockLedger {
+
+  private static final LuaScript ENSURE = LuaScript.load("ensure_product");
+  private static final LuaScript RESTOCK = LuaScript.load("restock");
+
+  private final Redis redis;
+  private final Keys keys;
+  private final long timeoutMs;
+
+  public StockLedger(Redis redis, Keys keys, long timeoutMs) {
+    this.redis = redis;
+    this.keys = keys;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Creates the product's keys from the DB row unless they exist; true when created. */
+  public Future<Boolean> ensure(Product product) {
+    return guard(ENSURE.run(redis, List.of(keys.product(product.id())), List.of(product.stock(), product.version())))
+        .map(reply -> reply.toInteger() == 1);
+  }
+
+  /** Applies a committed restock; returns the units available afterwards. */
+  public Future<Long> restock(Product after, int delta) {
+    return guard(RESTOCK.run(redis, List.of(keys.product(after.id())), List.of(delta, after.stock(), after.version())))
+        .map(Response::toLong);
+  }
+
+  /** Available units per product id, in order; null for a product Redis does not know. */
+  public Future<List<Long>> available(List<String> productIds) {
+    if (productIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Request> reads = new ArrayList<>(productIds.size());
+    for (String id : productIds) {
+      reads.add(Request.cmd(Command.HGET).arg(keys.product(id)).arg("available"));
+    }
+    return guard(redis.batch(reads)).map(replies -> {
+      List<Long> units = new ArrayList<>(replies.size());
+      for (Response reply : replies) {
+        units.add(reply == null ? null : reply.toLong());
+      }
+      return units;
+    });
+  }
+
+  private <T> Future<T> guard(Future<T> call) {
+    return Unavailable.guard("redis", timeoutMs, call);
+  }
+}
