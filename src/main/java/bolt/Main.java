@@ -41,7 +41,7 @@ public final class Main {
       return;
     }
     Vertx vertx = Vertx.vertx();
-    start(vertx, config).onFailure(failure -> {
+    start(vertx, config).deployed().onFailure(failure -> {
       LOG.error("Start-up failed: {}", failure.getMessage());
       vertx.close().onComplete(closed -> System.exit(1));
     });
@@ -59,11 +59,17 @@ public final class Main {
     Signal.handle(new Signal("INT"), signal -> shutdown.run());
   }
 
-  /** Deploys what the roles ask for; the start-up sync runs beside them, retrying until the backends answer. */
-  public static Future<Void> start(Vertx vertx, BoltConfig config) {
+  /**
+   * Deploys what the roles ask for. The start-up sync runs beside them, retrying until the backends
+   * answer; {@code synced} tells when it is done.
+   */
+  public record Started(Future<Void> deployed, Future<Void> synced) {
+  }
+
+  public static Started start(Vertx vertx, BoltConfig config) {
     Redis redis = Clients.redis(vertx, config);
     Pool pool = Clients.postgres(vertx, config, 1);
-    new Bootstrap(vertx, config, pool, redis).run()
+    Future<Void> synced = new Bootstrap(vertx, config, pool, redis).run()
         .eventually(() -> Future.join(redis.close(), pool.close()));
     List<Future<String>> deployments = new ArrayList<>();
     if (config.runsHttp()) {
@@ -74,9 +80,10 @@ public final class Main {
       deployments.add(vertx.deployVerticle(() -> new FulfillmentVerticle(config),
           new DeploymentOptions().setInstances(config.fulfillmentInstances())));
     }
-    return Future.all(deployments).onSuccess(all -> LOG.info("Bolt started: roles {}, HTTP port {}, {} workers",
-        config.roles(), config.runsHttp() ? config.httpPort() : "-",
+    Future<Void> deployed = Future.all(deployments).onSuccess(all -> LOG.info(
+        "Bolt started: roles {}, HTTP port {}, {} workers", config.roles(), config.runsHttp() ? config.httpPort() : "-",
         config.runsFulfillment() ? config.fulfillmentInstances() : 0)).mapEmpty();
+    return new Started(deployed, synced);
   }
 
   private static Path confPath(String[] args) {

@@ -37,7 +37,8 @@ public record BoltConfig(
     int pgPoolSize,
     String keyPrefix,
     String adminToken,
-    boolean seedDemoProducts) {
+    boolean seedDemoProducts,
+    boolean faultHaltAfterCommit) {
 
   public static final String ROLE_HTTP = "http";
   public static final String ROLE_FULFILLMENT = "fulfillment";
@@ -60,7 +61,9 @@ public record BoltConfig(
       Map.entry("BOLT_PG_POOL_SIZE", "postgres.poolSize"),
       Map.entry("BOLT_KEY_PREFIX", "keyPrefix"),
       Map.entry("BOLT_ADMIN_TOKEN", "adminToken"),
-      Map.entry("BOLT_SEED_DEMO", "seedDemoProducts"));
+      Map.entry("BOLT_SEED_DEMO", "seedDemoProducts"),
+      // fault injection for the crash tests: the process halts between a DB commit and its ack
+      Map.entry("BOLT_FAULT_HALT_AFTER_COMMIT", "fault.haltAfterCommit"));
 
   public static BoltConfig load(Path file, Map<String, String> env) {
     JsonObject json;
@@ -99,7 +102,8 @@ public record BoltConfig(
         s.integer("postgres.poolSize", 8, 1, 256),
         s.keyPrefix("keyPrefix", "bolt"),
         s.text("adminToken", ""),
-        s.bool("seedDemoProducts", false));
+        s.bool("seedDemoProducts", false),
+        s.bool("fault.haltAfterCommit", false));
   }
 
   public boolean runsHttp() {

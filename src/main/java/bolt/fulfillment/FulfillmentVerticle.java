@@ -39,7 +39,7 @@ public class FulfillmentVerticle extends VerticleBase {
     queue = new WorkQueue(redis, Redis.createClient(vertx, Clients.redisOptions(config)),
         new Keys(config.keyPrefix()), workerId, config.redisTimeoutMs());
     worker = new Worker(vertx, queue, new OrderWriter(pool), config.batchSize(), config.blockTimeoutMs(),
-        config.maxAttempts());
+        config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { });
     long ttl = config.heartbeatTtlMs();
     vertx.setPeriodic(ttl / 3, id -> queue.heartbeat());
     vertx.setPeriodic(ttl / 2, id -> queue.reap(ttl).onSuccess(reaped -> {
@@ -52,6 +52,11 @@ public class FulfillmentVerticle extends VerticleBase {
     queue.heartbeat().onComplete(beat -> worker.start());
     LOG.info("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
     return Future.succeededFuture();
+  }
+
+  private static void haltAfterCommit() {
+    LOG.error("Fault injection: halting between commit and ack");
+    Runtime.getRuntime().halt(137);
   }
 
   @Override

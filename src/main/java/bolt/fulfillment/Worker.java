@@ -28,6 +28,7 @@ class Worker {
   private final int batchSize;
   private final long blockMs;
   private final int maxAttempts;
+  private final Runnable afterCommit;
   private final Backoff backoff = new Backoff(50, 5_000);
   private final Promise<Void> stopped = Promise.promise();
   /** Attempts per job that failed alone with a non-transient error; reset when the job leaves. */
@@ -37,13 +38,16 @@ class Worker {
   private boolean oneAtATime;
   private long retryTimer = -1;
 
-  Worker(Vertx vertx, WorkQueue queue, OrderWriter writer, int batchSize, long blockMs, int maxAttempts) {
+  /** @param afterCommit runs between a batch's commit and its ack (fault injection; a no-op normally) */
+  Worker(Vertx vertx, WorkQueue queue, OrderWriter writer, int batchSize, long blockMs, int maxAttempts,
+         Runnable afterCommit) {
     this.vertx = vertx;
     this.queue = queue;
     this.writer = writer;
     this.batchSize = batchSize;
     this.blockMs = blockMs;
     this.maxAttempts = maxAttempts;
+    this.afterCommit = afterCommit;
   }
 
   void start() {
@@ -125,6 +129,7 @@ class Worker {
   }
 
   private Future<Void> settle(BatchResult result) {
+    afterCommit.run();
     List<OrderJob> written = result.written();
     Future<?> acked = written.isEmpty() ? Future.succeededFuture() : queue.ack(written, result.stockAfter());
     return acked.compose(ignored -> Future.all(result.unknownProduct().stream()

@@ -1,0 +1,251 @@
+package bolt.support;
+
+import bolt.Main;
+import bolt.config.BoltConfig;
+import bolt.stock.Keys;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One test class's private world on the shared Redis and PostgreSQL: its own database (created here,
+ * dropped on close) and its own Redis key prefix (deleted on close). Works on a machine with
+ * leftovers from earlier runs, and in any order. Blocking helpers: call them from the test thread.
+ *
+ * <p>Backends default to the ones {@code scripts/services.sh} provides; BOLT_TEST_REDIS_URL and
+ * BOLT_TEST_PG_URL (a URL of a database the role can CREATE DATABASE from) point elsewhere.
+ */
+public final class TestEnv implements AutoCloseable {
+
+  public static final String REDIS_URL = System.getenv().getOrDefault("BOLT_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+  public static final String ADMIN_PG_URL =
+      System.getenv().getOrDefault("BOLT_TEST_PG_URL", "postgresql://bolt:bolt@127.0.0.1:5432/bolt");
+  public static final String ADMIN_TOKEN = "test-admin-token";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final Vertx vertx;
+  private final String name;
+  private final String pgUrl;
+  private final Keys keys;
+  private final Redis redis;
+  private final Pool pool;
+  private final List<String> deployments = new ArrayList<>();
+
+  private TestEnv(Vertx vertx, String name) {
+    this.vertx = vertx;
+    this.name = name;
+    PgConnectOptions admin = PgConnectOptions.fromUri(ADMIN_PG_URL);
+    this.pgUrl = "postgresql://" + admin.getUser() + ":" + admin.getPassword() + "@" + admin.getHost() + ":"
+        + admin.getPort() + "/" + name;
+    this.keys = new Keys(name);
+    this.redis = Redis.createClient(vertx, REDIS_URL);
+    this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(pgUrl).using(vertx).build();
+  }
+
+  /** A fresh database with Bolt's schema, and a fresh key prefix. */
+  public static TestEnv create(Vertx vertx) {
+    String name = "bolt_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    Pool admin = PgBuilder.pool().connectingTo(ADMIN_PG_URL).using(vertx).build();
+    try {
+      await(admin.query("CREATE DATABASE " + name).execute());
+    } finally {
+      admin.close();
+    }
+    TestEnv env = new TestEnv(vertx, name);
+    env.sql(resource("sql/schema.sql"));
+    return env;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The key prefix and the database name (the same string). */
+  public String name() {
+    return name;
+  }
+
+  public String pgUrl() {
+    return pgUrl;
+  }
+
+  public Keys keys() {
+    return keys;
+  }
+
+  public Redis redis() {
+    return redis;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Settings for a Bolt of this environment: defaults of conf/config.json, this env's backends, then overrides. */
+  public BoltConfig config(Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>(environment());
+    env.putAll(overrides);
+    return BoltConfig.from(defaults(), env);
+  }
+
+  /** The BOLT_* variables that point a Bolt (in-process or a child process) at this environment. */
+  public Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>();
+    env.put("BOLT_REDIS_URL", REDIS_URL);
+    env.put("BOLT_PG_URL", pgUrl);
+    env.put("BOLT_KEY_PREFIX", name);
+    env.put("BOLT_ADMIN_TOKEN", ADMIN_TOKEN);
+    env.put("BOLT_SEED_DEMO", "false");
+    env.put("BOLT_HTTP_PORT", String.valueOf(freePort()));
+    env.put("BOLT_HEARTBEAT_TTL_MS", "2000");
+    return env;
+  }
+
+  /** Deploys Bolt in this JVM and waits until it serves and its start-up sync is done. */
+  public BoltConfig start(Map<String, String> overrides) {
+    BoltConfig config = config(overrides);
+    Set<String> before = Set.copyOf(vertx.deploymentIDs());
+    Main.Started started = Main.start(vertx, config);
+    await(started.deployed());
+    await(started.synced());
+    vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
+    return config;
+  }
+
+  /** Undeploys what {@link #start} deployed: HTTP servers close, workers finish their batch. */
+  public void stopBolt() {
+    for (String id : deployments) {
+      await(vertx.undeploy(id));
+    }
+    deployments.clear();
+  }
+
+  public void createProduct(String id, int stock) {
+    sql("INSERT INTO products (id, name, stock) VALUES ($1, $1, $2)", id, stock);
+  }
+
+  public List<Row> sql(String statement, Object... params) {
+    Future<? extends Iterable<Row>> rows = params.length == 0
+        ? pool.query(statement).execute()
+        : pool.preparedQuery(statement).execute(Tuple.from(params));
+    List<Row> list = new ArrayList<>();
+    await(rows).forEach(list::add);
+    return list;
+  }
+
+  public Response redis(Command command, Object... args) {
+    Request request = Request.cmd(command);
+    for (Object arg : args) {
+      request.arg(String.valueOf(arg));
+    }
+    return await(redis.send(request));
+  }
+
+  /** A field of a product's Redis hash (available, inflight, dbstock, dbver), or null. */
+  public Long ledger(String productId, String field) {
+    Response value = redis(Command.HGET, keys.product(productId), field);
+    return value == null ? null : value.toLong();
+  }
+
+  public long dbStock(String productId) {
+    return sql("SELECT stock FROM products WHERE id = $1", productId).get(0).getInteger("stock");
+  }
+
+  public long queueLength() {
+    return redis(Command.LLEN, keys.queue()).toLong();
+  }
+
+  /** Polls until the condition holds, failing with {@code what} after the deadline. */
+  public static void eventually(Duration deadline, String what, BooleanSupplier condition) {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out after " + deadline.toSeconds() + " s waiting for: " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** Undeploys Bolt, deletes this env's Redis keys and drops its database. */
+  @Override
+  public void close() {
+    stopBolt();
+    String cursor = "0";
+    do {
+      Response page = redis(Command.SCAN, cursor, "MATCH", "{" + name + "}:*", "COUNT", 1000);
+      cursor = page.get(0).toString();
+      for (Response key : page.get(1)) {
+        redis(Command.DEL, key.toString());
+      }
+    } while (!cursor.equals("0"));
+    await(redis.close());
+    await(pool.close());
+    Pool admin = PgBuilder.pool().connectingTo(ADMIN_PG_URL).using(vertx).build();
+    try {
+      await(admin.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute());
+    } finally {
+      admin.close();
+    }
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer within " + WAIT.toSeconds() + " s", e);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonObject defaults() {
+    try {
+      return new JsonObject(Files.readString(Path.of("conf/config.json")));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String resource(String path) {
+    try (var in = TestEnv.class.getClassLoader().getResourceAsStream(path)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
