@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,6 +21,7 @@ public class FulfillmentVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(FulfillmentVerticle.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final long STOP_TIMEOUT_MS = 15_000;
 
   private final BoltConfig config;
   private Redis redis;
@@ -47,9 +49,7 @@ public class FulfillmentVerticle extends VerticleBase {
         LOG.warn("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
       }
     }));
-    // a worker must be in the heartbeat set before it holds a job, or a crash would strand that job;
-    // if Redis is down now, the loop's own retries wait for it
-    queue.heartbeat().onComplete(beat -> worker.start());
+    worker.start();
     LOG.info("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
     return Future.succeededFuture();
   }
@@ -61,7 +61,9 @@ public class FulfillmentVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return worker.stop()
+    // a write stuck on an unreachable database must not hold the process: its jobs stay in the
+    // processing list, and a reaper hands them to another worker
+    return worker.stop().timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
         .compose(done -> queue.retire().otherwiseEmpty())
         .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))
         .onComplete(done -> LOG.info("Worker {} stopped", queue.workerId()));

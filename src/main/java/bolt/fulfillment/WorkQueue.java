@@ -38,6 +38,8 @@ class WorkQueue {
   private final String processing;
   private final long timeoutMs;
   private RedisConnection blocking;
+  /** False until a heartbeat lands, and again after one fails: see {@link #take}. */
+  private boolean registered;
 
   /**
    * @param redis          the shared pool, for short commands
@@ -60,7 +62,9 @@ class WorkQueue {
   Future<List<String>> take(int max, long blockMs) {
     Request blmove = Request.cmd(Command.BLMOVE).arg(keys.queue()).arg(processing).arg("RIGHT").arg("LEFT")
         .arg(blockMs / 1000.0);
-    return blockingConnection()
+    // a worker holds jobs only while its heartbeat is on record, or a crash would strand them
+    Future<Void> ready = registered ? Future.succeededFuture() : heartbeat();
+    return ready.compose(beat -> blockingConnection())
         .compose(conn -> conn.send(blmove).timeout(blockMs + timeoutMs, TimeUnit.MILLISECONDS))
         .recover(failure -> dropBlockingConnection().transform(ignored -> Future.failedFuture(failure)))
         .compose(first -> {
@@ -128,7 +132,9 @@ class WorkQueue {
   }
 
   Future<Void> heartbeat() {
-    return guard(HEARTBEAT.run(redis, List.of(keys.workers()), List.of(workerId))).mapEmpty();
+    return guard(HEARTBEAT.run(redis, List.of(keys.workers()), List.of(workerId)))
+        .andThen(beat -> registered = beat.succeeded())
+        .mapEmpty();
   }
 
   /** Requeues the jobs of every worker silent for longer than {@code ttlMs}; returns {workers, jobs}. */

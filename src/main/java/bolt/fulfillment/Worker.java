@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The fulfillment loop: take a batch into this worker's processing list, write it in one transaction,
@@ -21,6 +22,7 @@ import java.util.Map;
 class Worker {
 
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+  private static final long WRITE_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
   private final WorkQueue queue;
@@ -123,7 +125,8 @@ class Worker {
   }
 
   private Future<Void> writeAndAck(List<OrderJob> jobs) {
-    return writer.write(jobs)
+    // a commit that lands after this timeout is harmless: the jobs stay listed and are re-written as duplicates
+    return writer.write(jobs).timeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .recover(failure -> poison(jobs, failure))
         .compose(result -> result == null ? Future.succeededFuture() : settle(result));
   }
