@@ -5,6 +5,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.regex.Pattern;
+
 /**
  * Reads and validates a JSON request body field by field, collecting every problem so that one 400
  * names all bad fields. Unknown fields are ignored.
@@ -39,7 +41,7 @@ final class JsonInput {
     return new JsonInput(object);
   }
 
-  String requiredString(String field, int maxLength, String pattern) {
+  String requiredString(String field, int maxLength, Pattern pattern) {
     Object value = body.getValue(field);
     if (value == null) {
       problems.put(field, "is required");
@@ -53,7 +55,7 @@ final class JsonInput {
     return value == null ? null : checkedString(field, value, maxLength, null);
   }
 
-  private String checkedString(String field, Object value, int maxLength, String pattern) {
+  private String checkedString(String field, Object value, int maxLength, Pattern pattern) {
     if (!(value instanceof String text)) {
       problems.put(field, "must be a string");
       return null;
@@ -62,8 +64,8 @@ final class JsonInput {
       problems.put(field, "must be 1 to " + maxLength + " characters");
       return null;
     }
-    if (pattern != null && !text.matches(pattern)) {
-      problems.put(field, "must match " + pattern);
+    if (pattern != null && !pattern.matcher(text).matches()) {
+      problems.put(field, "must match " + pattern.pattern());
       return null;
     }
     return text;

@@ -7,11 +7,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** POST /order and GET /order/{id}. */
 final class OrderHandler {
 
-  static final String PRODUCT_ID_PATTERN = "[A-Za-z0-9_.:-]+";
+  /** Product ids become part of Redis key names: no braces (hash tags), no spaces. */
+  static final Pattern PRODUCT_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.:-]+");
   private static final int MAX_IDEMPOTENCY_KEY = 128;
 
   private final OrderService orders;
