@@ -83,6 +83,13 @@ class RedisUnavailableTest {
     assertThat(health.bodyAsJsonObject().getString("postgres")).isEqualTo("UP");
     assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
 
+    // the reads that need Redis say so too, rather than failing with a 500
+    assertUnavailable(http.get("/products"));
+    assertUnavailable(http.get("/products/p1"));
+    assertUnavailable(http.get("/order/" + java.util.UUID.randomUUID()));
+    assertUnavailable(http.post("/admin/products/p1/restock", new JsonObject().put("quantity", 1),
+        Http.bearer(TestEnv.ADMIN_TOKEN)));
+
     // still serving after the burst
     assertUnavailableWithinBound();
     assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
