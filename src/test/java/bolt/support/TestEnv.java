@@ -136,6 +136,18 @@ public final class TestEnv implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Deploys Bolt in this JVM and waits only until its verticles are deployed, not for the start-up
+   * sync: for a Bolt whose backend is unreachable (the sync then retries in the background forever).
+   */
+  public BoltConfig startWithoutSync(Map<String, String> overrides) {
+    BoltConfig config = config(overrides);
+    Set<String> before = Set.copyOf(vertx.deploymentIDs());
+    await(Main.start(vertx, config).deployed());
+    vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
+    return config;
+  }
+
   /** Undeploys what {@link #start} deployed: HTTP servers close, workers finish their batch. */
   public void stopBolt() {
     for (String id : deployments) {

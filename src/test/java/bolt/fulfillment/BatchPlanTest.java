@@ -1,0 +1,120 @@
+package bolt.fulfillment;
+
+import bolt.fulfillment.BatchPlan.Outcome;
+import bolt.order.OrderIds;
+import bolt.order.OrderJob;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The per-batch decision made while the product rows are locked (pure logic, no backends). */
+class BatchPlanTest {
+
+  private static OrderJob job(String product, int quantity) {
+    return OrderJob.create(OrderIds.next(), product, quantity, null, Instant.now());
+  }
+
+  private static Set<UUID> ids(List<OrderJob> jobs) {
+    return jobs.stream().map(OrderJob::orderId).collect(Collectors.toSet());
+  }
+
+  @Test
+  void allocatesStockInQueueOrderAndRejectsWhatNoLongerFits() {
+    OrderJob first = job("p", 2);
+    OrderJob second = job("p", 2);
+    OrderJob tooBig = job("p", 2);
+    OrderJob stillFits = job("p", 1);
+    List<OrderJob> jobs = List.of(first, second, tooBig, stillFits);
+
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(5, 3)), Set.of());
+
+    assertThat(plan.outcome(first)).isEqualTo(Outcome.CONFIRMED);
+    assertThat(plan.outcome(second)).isEqualTo(Outcome.CONFIRMED);
+    // 1 unit left: the 2-unit order is refused, the 1-unit order after it still gets the last unit
+    assertThat(plan.outcome(tooBig)).isEqualTo(Outcome.REJECTED);
+    assertThat(plan.outcome(stillFits)).isEqualTo(Outcome.CONFIRMED);
+    assertThat(jobs).allMatch(plan::inserts);
+    assertThat(plan.decrements(jobs, ids(jobs))).isEqualTo(Map.of("p", 5));
+  }
+
+  @Test
+  void productsAreAllocatedIndependently() {
+    OrderJob a = job("a", 3);
+    OrderJob b = job("b", 3);
+    OrderJob a2 = job("a", 1);
+    List<OrderJob> jobs = List.of(a, b, a2);
+
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("a", new StockRow(3, 0), "b", new StockRow(2, 0)), Set.of());
+
+    assertThat(plan.outcome(a)).isEqualTo(Outcome.CONFIRMED);
+    assertThat(plan.outcome(b)).isEqualTo(Outcome.REJECTED);
+    assertThat(plan.outcome(a2)).isEqualTo(Outcome.REJECTED);
+    assertThat(plan.decrements(jobs, ids(jobs))).isEqualTo(Map.of("a", 3));
+  }
+
+  @Test
+  void anOrderAlreadyWrittenIsADuplicateThatTakesNoStock() {
+    OrderJob redelivered = job("p", 4);
+    OrderJob fresh = job("p", 4);
+    List<OrderJob> jobs = List.of(redelivered, fresh);
+
+    // the redelivered order was written (and its stock taken) by an earlier batch
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(4, 1)), Set.of(redelivered.orderId()));
+
+    assertThat(plan.outcome(redelivered)).isEqualTo(Outcome.DUPLICATE);
+    assertThat(plan.inserts(redelivered)).isFalse();
+    assertThat(plan.outcome(fresh)).isEqualTo(Outcome.CONFIRMED);
+    assertThat(plan.decrements(jobs, Set.of(fresh.orderId()))).isEqualTo(Map.of("p", 4));
+  }
+
+  @Test
+  void aProductMissingFromTheDatabaseMakesAPoisonJob() {
+    OrderJob ghost = job("ghost", 1);
+    OrderJob real = job("p", 1);
+    List<OrderJob> jobs = List.of(ghost, real);
+
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(1, 0)), Set.of());
+
+    assertThat(plan.outcome(ghost)).isEqualTo(Outcome.UNKNOWN_PRODUCT);
+    assertThat(plan.inserts(ghost)).isFalse();
+    assertThat(plan.outcome(real)).isEqualTo(Outcome.CONFIRMED);
+    assertThat(plan.decrements(jobs, ids(jobs))).isEqualTo(Map.of("p", 1));
+  }
+
+  @Test
+  void onlyConfirmedOrdersThatTheInsertReallyAddedAreDecremented() {
+    OrderJob confirmed = job("p", 2);
+    OrderJob raced = job("p", 3);
+    OrderJob rejected = job("p", 9);
+    List<OrderJob> jobs = List.of(confirmed, raced, rejected);
+
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(5, 0)), Set.of());
+    assertThat(plan.outcome(raced)).isEqualTo(Outcome.CONFIRMED);
+    assertThat(plan.outcome(rejected)).isEqualTo(Outcome.REJECTED);
+
+    // ON CONFLICT DO NOTHING skipped "raced" (another worker wrote it meanwhile): its units are not taken again
+    Map<String, Integer> units = plan.decrements(jobs, Set.of(confirmed.orderId(), rejected.orderId()));
+    assertThat(units).isEqualTo(Map.of("p", 2));
+  }
+
+  @Test
+  void nothingInsertedMeansNothingDecremented() {
+    OrderJob one = job("p", 1);
+    BatchPlan plan = BatchPlan.of(List.of(one), Map.of("p", new StockRow(10, 0)), Set.of());
+    assertThat(plan.decrements(List.of(one), Set.of())).isEmpty();
+  }
+
+  @Test
+  void lockedRowsAreReportedAsTheyWereBeforeTheBatch() {
+    Map<String, StockRow> locked = Map.of("p", new StockRow(7, 2));
+    BatchPlan plan = BatchPlan.of(List.of(job("p", 3)), locked, Set.of());
+    assertThat(plan.locked()).isEqualTo(locked);
+  }
+}
