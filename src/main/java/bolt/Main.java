@@ -4,12 +4,9 @@ import bolt.config.BoltConfig;
 import bolt.config.ConfigException;
 import bolt.fulfillment.FulfillmentVerticle;
 import bolt.http.HttpVerticle;
-import bolt.infra.Clients;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -67,11 +64,9 @@ public final class Main {
   }
 
   public static Started start(Vertx vertx, BoltConfig config) {
-    Redis redis = Clients.redis(vertx, config);
-    Pool pool = Clients.postgres(vertx, config, 1);
-    Future<Void> synced = new Bootstrap(vertx, config, pool, redis).run()
-        .eventually(() -> Future.join(redis.close(), pool.close()));
+    BootstrapVerticle bootstrap = new BootstrapVerticle(config);
     List<Future<String>> deployments = new ArrayList<>();
+    deployments.add(vertx.deployVerticle(bootstrap));
     if (config.runsHttp()) {
       deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config),
           new DeploymentOptions().setInstances(config.httpInstances())));
@@ -83,7 +78,7 @@ public final class Main {
     Future<Void> deployed = Future.all(deployments).onSuccess(all -> LOG.info(
         "Bolt started: roles {}, HTTP port {}, {} workers", config.roles(), config.runsHttp() ? config.httpPort() : "-",
         config.runsFulfillment() ? config.fulfillmentInstances() : 0)).mapEmpty();
-    return new Started(deployed, synced);
+    return new Started(deployed, bootstrap.synced());
   }
 
   private static Path confPath(String[] args) {

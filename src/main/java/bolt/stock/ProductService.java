@@ -39,22 +39,29 @@ public class ProductService {
   public Future<Optional<Product>> create(String id, String name, int stock) {
     return db(products.create(id, name, stock)).compose(created -> created.isEmpty()
         ? Future.succeededFuture(created)
-        : ledger.ensure(created.get()).map(ignored -> Optional.of(created.get().withAvailable((long) stock))));
-  }
-
-  /** Empty when there is no such product. */
-  public Future<Optional<Product>> restock(String id, int delta) {
-    return db(products.restock(id, delta)).compose(after -> after.isEmpty()
-        ? Future.succeededFuture(after)
-        : ledger.restock(after.get(), delta).map(units -> Optional.of(after.get().withAvailable(units))));
+        : ledger.sync(created.get()).map(ignored -> Optional.of(created.get().withAvailable((long) stock))));
   }
 
   /**
-   * Start-up sync: every DB product gets its Redis keys unless it has them. Safe while other instances
-   * serve, since existing keys are never touched. Returns how many products were created in Redis.
+   * Empty when there is no such product. Once the DB has committed, the restock has happened: if Redis
+   * then fails, the answer still says so (with {@code available} null) rather than invite a retry that
+   * would add the stock twice; {@link #syncToRedis} applies it to Redis when the product is quiescent.
+   */
+  public Future<Optional<Product>> restock(String id, int delta) {
+    return db(products.restock(id, delta)).compose(after -> after.isEmpty()
+        ? Future.succeededFuture(after)
+        : ledger.restock(after.get(), delta)
+            .map(units -> Optional.of(after.get().withAvailable(units)))
+            .otherwise(redisDown -> after));
+  }
+
+  /**
+   * Gives every DB product its Redis keys, and lets quiescent ones adopt a newer DB row (see
+   * sync_product.lua). Safe while other instances serve: keys with units in flight are never touched.
+   * Returns how many products were created or adopted in Redis.
    */
   public Future<Integer> syncToRedis() {
-    return db(products.all()).compose(rows -> Future.all(rows.stream().map(ledger::ensure).toList())
+    return db(products.all()).compose(rows -> Future.all(rows.stream().map(ledger::sync).toList())
         .map(all -> (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count()));
   }
 

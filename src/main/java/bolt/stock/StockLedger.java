@@ -13,7 +13,7 @@ import java.util.List;
 /** The Redis side of stock outside the order path: creating keys, restocking, reading what is left. */
 public class StockLedger {
 
-  private static final LuaScript ENSURE = LuaScript.load("ensure_product");
+  private static final LuaScript SYNC = LuaScript.load("sync_product");
   private static final LuaScript RESTOCK = LuaScript.load("restock");
 
   private final Redis redis;
@@ -26,10 +26,10 @@ public class StockLedger {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Creates the product's keys from the DB row unless they exist; true when created. */
-  public Future<Boolean> ensure(Product product) {
-    return guard(ENSURE.run(redis, List.of(keys.product(product.id())), List.of(product.stock(), product.version())))
-        .map(reply -> reply.toInteger() == 1);
+  /** Creates the product's keys from the DB row, or adopts a newer row when nothing is in flight; true if changed. */
+  public Future<Boolean> sync(Product product) {
+    return guard(SYNC.run(redis, List.of(keys.product(product.id())), List.of(product.stock(), product.version())))
+        .map(reply -> reply.toInteger() != 0);
   }
 
   /** Applies a committed restock; returns the units available afterwards. */
