@@ -8,6 +8,8 @@
 --   BENCH_PLAIN=1       define no response() at all (wrk then skips body parsing; see README)
 --   BENCH_IDS_FILE      where done() writes the accepted order ids, one a line
 --   BENCH_STOP_AFTER    per-thread response budget after which the thread stops (0: run for -d)
+--   BENCH_DONE_DIR, BENCH_THREADS  where threads leave a marker when their budget is spent, and
+--                       how many there are (see budget_spent)
 local C = {}
 
 C.plain = os.getenv("BENCH_PLAIN") == "1"
@@ -46,10 +48,34 @@ function C.record(status, body)
   end
   counts[key] = (counts[key] or 0) + 1
   responses = responses + 1
-  if stop_after > 0 and responses >= stop_after then
-    wrk.thread:stop()
+  if stop_after > 0 and responses == stop_after then
+    C.budget_spent()
   end
   return id
+end
+
+-- A thread that spent its budget stops. wrk's main thread sleeps for the whole -d duration even
+-- when every thread has stopped, which would wreck requests/s; so the last thread to finish (each
+-- leaves a marker file in BENCH_DONE_DIR) sends wrk SIGINT, which ends the run and prints the report.
+function C.budget_spent()
+  local dir, threads_total = os.getenv("BENCH_DONE_DIR"), tonumber(os.getenv("BENCH_THREADS") or "0")
+  if dir and threads_total > 0 then
+    assert(io.open(dir .. "/thread-" .. thread_no, "w")):close()
+    local finished = 0
+    for i = 1, threads_total do
+      local f = io.open(dir .. "/thread-" .. i, "r")
+      if f then f:close(); finished = finished + 1 end
+    end
+    if finished == threads_total then
+      local ok, ffi = pcall(require, "ffi")
+      if ok then
+        pcall(ffi.cdef, "int getpid(void); int kill(int pid, int sig);")
+        ffi.C.kill(ffi.C.getpid(), 2)
+        return
+      end
+    end
+  end
+  wrk.thread:stop()
 end
 
 function C.done(summary, latency, requests)

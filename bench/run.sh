@@ -98,8 +98,9 @@ define_scenario() {
       printf 'flash\t1000\t1000\n' >>"$PRODUCTS_TSV"
       # a request budget instead of a duration; the duration only caps a very slow run
       WRK_SECONDS=$( ((QUICK)) && echo 60 || echo 600)
+      mkdir -p "$WORK/flash-done"
       WRK_ENV=(BENCH_PRODUCT=flash BENCH_STOP_AFTER=$(((FLASH_REQUESTS + THREADS - 1) / THREADS))
-        BENCH_IDS_FILE="$WORK/ids-$1.txt")
+        BENCH_DONE_DIR="$WORK/flash-done" BENCH_THREADS="$THREADS" BENCH_IDS_FILE="$WORK/ids-$1.txt")
       EXPECTED='202|400:INSUFFICIENT_STOCK' ;;
     status)
       for i in $(seq -f '%03g' 0 99); do printf 'p%s\t%s\t\n' "$i" "$AMPLE"; done >>"$PRODUCTS_TSV"
