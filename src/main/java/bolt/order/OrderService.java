@@ -72,7 +72,11 @@ public class OrderService {
    */
   public Future<Optional<OrderView>> find(UUID orderId) {
     return Unavailable.guard("postgres", timeoutMs, orders.find(orderId))
-        .compose(found -> found.isPresent() ? Future.succeededFuture(found) : fromRedis(orderId),
+        .compose(found -> found.isPresent() ? Future.succeededFuture(found) : fromRedis(orderId)
+                .compose(pending -> pending.isPresent() ? Future.succeededFuture(pending)
+                    // the marker is deleted only after the order's commit, so a worker may have
+                    // written the order between the two reads: one more look before answering 404
+                    : Unavailable.guard("postgres", timeoutMs, orders.find(orderId))),
             dbDown -> fromRedis(orderId).compose(found -> found.isPresent()
                 ? Future.succeededFuture(found) : Future.failedFuture(dbDown)));
   }
