@@ -78,6 +78,13 @@ public final class BoltProcess implements AutoCloseable {
     }
   }
 
+  /** {@link TestEnv#environment()} (a fresh free HTTP port each call) with these overrides. */
+  public static Map<String, String> environment(TestEnv env, Map<String, String> overrides) {
+    Map<String, String> environment = new java.util.HashMap<>(env.environment());
+    environment.putAll(overrides);
+    return environment;
+  }
+
   /** Starts and waits until {@link #awaitReady} says it serves. */
   public static BoltProcess startReady(String name, Map<String, String> environment, Duration deadline) {
     BoltProcess started = start(name, environment);
