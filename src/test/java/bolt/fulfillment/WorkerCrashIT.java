@@ -95,7 +95,7 @@ class WorkerCrashIT {
             + stream.statuses();
         System.out.println("WorkerCrashIT: " + context + ", " + ordersWritten() + " orders written");
         assertThat(killsInMidBatch).as("kills that caught a batch in hand (%s)", context).isPositive();
-        assertThat(stream.statuses().keySet()).as("answers (%s)", context).containsOnly(202, 400);
+        assertThat(stream.statuses().keySet()).as("answers (%s)", context).isSubsetOf(202, 400);
         Set<String> accepted = stream.accepted();
         assertThat(accepted).as("accepted orders").hasSizeGreaterThan(1_000);
         Invariants.assertConsistent(env, INITIAL, accepted);
