@@ -90,9 +90,8 @@ class WorkerCrashIT {
         stream.stop();
         Invariants.awaitDrained(env, INITIAL.keySet(), DRAIN);
 
-        String context = "seed " + seed + ", " + kills + " kills, " + killsInMidBatch + " mid-batch holding " + jobsHeldAtKills
-            + " jobs, answers "
-            + stream.statuses();
+        String context = "seed " + seed + ", " + kills + " kills, " + killsInMidBatch + " mid-batch holding "
+            + jobsHeldAtKills + " jobs, answers " + stream.statuses();
         System.out.println("WorkerCrashIT: " + context + ", " + ordersWritten() + " orders written");
         assertThat(killsInMidBatch).as("kills that caught a batch in hand (%s)", context).isPositive();
         assertThat(stream.statuses().keySet()).as("answers (%s)", context).isSubsetOf(202, 400);
