@@ -10,9 +10,12 @@ import bolt.stock.ProductService;
 import bolt.stock.StockLedger;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+
+import java.util.concurrent.TimeUnit;
 
 /** One event loop's HTTP server; deployed N times, all sharing the port. Wiring only. */
 public class HttpVerticle extends VerticleBase {
@@ -20,6 +23,7 @@ public class HttpVerticle extends VerticleBase {
   private final BoltConfig config;
   private Redis redis;
   private Pool pool;
+  private HttpServer server;
 
   public HttpVerticle(BoltConfig config) {
     this.config = config;
@@ -33,13 +37,18 @@ public class HttpVerticle extends VerticleBase {
     long timeout = config.redisTimeoutMs();
     OrderService orders = new OrderService(redis, keys, new OrderRepository(pool), timeout);
     ProductService products = new ProductService(new ProductRepository(pool), new StockLedger(redis, keys, timeout), timeout);
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false))
-        .requestHandler(Api.router(vertx, config, orders, products, redis, pool))
-        .listen(config.httpPort());
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false))
+        .requestHandler(Api.router(vertx, config, orders, products, redis, pool));
+    return server.listen(config.httpPort());
   }
 
+  /**
+   * Stop taking requests and let those in progress finish before their clients close: closing Redis
+   * under a running server answered 503 to requests whose reservation may already have been made.
+   */
   @Override
   public Future<?> stop() {
-    return Future.join(redis.close(), pool.close());
+    return server.shutdown(2 * config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+        .eventually(() -> Future.join(redis.close(), pool.close()));
   }
 }

@@ -1,0 +1,120 @@
+package bolt.support;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.Row;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The design's invariants (design.md I1-I4) as checks on one {@link TestEnv}'s Redis keys and
+ * database, for tests that end with "wait until everything is written, then nothing is lost or sold twice".
+ */
+public final class Invariants {
+
+  private Invariants() {
+  }
+
+  /**
+   * Waits until nothing is in flight: the queue and every processing list are empty and no product has
+   * units in flight. A killed worker's list counts as not drained until a reaper has recovered it.
+   */
+  public static void awaitDrained(TestEnv env, Collection<String> productIds, Duration deadline) {
+    try {
+      TestEnv.eventually(deadline, "queue, processing lists and inflight drained", () -> drained(env, productIds));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; state: " + describe(env, productIds), e);
+    }
+  }
+
+  /**
+   * After a drain: every accepted order is in {@code orders} exactly once; per product, confirmed
+   * units plus the DB stock equal the initial stock, and the stock is not negative (no oversell,
+   * stock changed once per order); Redis available equals the DB stock with nothing in flight; the
+   * queue, processing lists and dead-letter list are empty.
+   */
+  public static void assertConsistent(TestEnv env, Map<String, Integer> initialStock, Set<String> acceptedIds) {
+    Set<String> written = new HashSet<>();
+    for (Row row : env.sql("SELECT id::text AS id FROM orders")) {
+      written.add(row.getString("id"));
+    }
+    List<String> missing = acceptedIds.stream().filter(id -> !written.contains(id)).limit(10).toList();
+    assertThat(missing).as("accepted orders missing from the orders table (first 10)").isEmpty();
+    assertThat(env.sql("SELECT id FROM orders GROUP BY id HAVING count(*) > 1"))
+        .as("orders written more than once").isEmpty();
+
+    Map<String, Long> confirmed = new TreeMap<>();
+    for (Row row : env.sql("SELECT product_id, sum(quantity) AS units FROM orders WHERE status = 'CONFIRMED' "
+        + "GROUP BY product_id")) {
+      confirmed.put(row.getString("product_id"), row.getLong("units"));
+    }
+    for (Map.Entry<String, Integer> product : initialStock.entrySet()) {
+      String id = product.getKey();
+      long stock = env.dbStock(id);
+      long units = confirmed.getOrDefault(id, 0L);
+      assertThat(stock).as("DB stock of %s", id).isGreaterThanOrEqualTo(0);
+      assertThat(units + stock).as("confirmed units (%d) + DB stock (%d) of %s", units, stock, id)
+          .isEqualTo(product.getValue().longValue());
+      assertThat(env.ledger(id, "inflight")).as("inflight of %s", id).isEqualTo(0L);
+      assertThat(env.ledger(id, "available")).as("Redis available of %s vs DB stock", id).isEqualTo(stock);
+    }
+    assertThat(env.queueLength()).as("queue length").isZero();
+    assertThat(processingLists(env)).as("non-empty processing lists").isEmpty();
+    assertThat(env.redis(Command.LLEN, env.keys().deadLetters()).toLong()).as("dead letters").isZero();
+  }
+
+  /** Order ids of the jobs in the queue and in every processing list (accepted, not yet acknowledged). */
+  public static Set<String> queuedOrderIds(TestEnv env) {
+    Set<String> ids = new HashSet<>();
+    List<String> lists = new ArrayList<>(processingLists(env).keySet());
+    lists.add(env.keys().queue());
+    for (String list : lists) {
+      for (Response job : env.redis(Command.LRANGE, list, 0, -1)) {
+        ids.add(new JsonObject(job.toString()).getString("orderId"));
+      }
+    }
+    return ids;
+  }
+
+  /** Every non-empty processing list of the environment, with its length. */
+  public static Map<String, Long> processingLists(TestEnv env) {
+    Map<String, Long> lists = new TreeMap<>();
+    String cursor = "0";
+    do {
+      Response page = env.redis(Command.SCAN, cursor, "MATCH", env.keys().processingPrefix() + "*", "COUNT", 1000);
+      cursor = page.get(0).toString();
+      for (Response key : page.get(1)) {
+        long length = env.redis(Command.LLEN, key.toString()).toLong();
+        if (length > 0) {
+          lists.put(key.toString(), length);
+        }
+      }
+    } while (!cursor.equals("0"));
+    return lists;
+  }
+
+  private static boolean drained(TestEnv env, Collection<String> productIds) {
+    if (env.queueLength() > 0 || !processingLists(env).isEmpty()) {
+      return false;
+    }
+    return productIds.stream().allMatch(id -> Long.valueOf(0).equals(env.ledger(id, "inflight")));
+  }
+
+  private static String describe(TestEnv env, Collection<String> productIds) {
+    StringBuilder state = new StringBuilder("queue=").append(env.queueLength())
+        .append(", processing=").append(processingLists(env)).append(", inflight={");
+    productIds.forEach(id -> state.append(id).append('=').append(env.ledger(id, "inflight")).append(' '));
+    return state.append("}, workers=").append(env.redis(Command.ZRANGE, env.keys().workers(), 0, -1, "WITHSCORES"))
+        .toString();
+  }
+}
