@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OrderLoad {
 
+  private final Vertx vertx;
   private final WebClient web;
   private final int port;
   private final List<String> products;
@@ -34,10 +35,12 @@ public final class OrderLoad {
   private final Set<String> unansweredCustomers = ConcurrentHashMap.newKeySet();
   private final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
   private final AtomicInteger unexpected = new AtomicInteger();
+  private final Set<String> unexpectedAnswers = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private Future<Void> done;
 
   private OrderLoad(Vertx vertx, int port, List<String> products, long limit) {
+    this.vertx = vertx;
     // a request that outlives a stopped server must fail, not hang the test
     this.web = WebClient.create(vertx, new WebClientOptions().setIdleTimeout(30)
         .setConnectTimeout(5_000), new PoolOptions().setHttp1MaxSize(256));
@@ -94,6 +97,9 @@ public final class OrderLoad {
     web.post(port, "127.0.0.1", "/order").timeout(30_000).sendJsonObject(order).onComplete(reply -> {
       if (reply.failed()) {
         unansweredCustomers.add(customer);
+        // no server: pause like a buyer would rather than spin through refused connections
+        vertx.setTimer(20, id -> next(client));
+        return;
       } else {
         int status = reply.result().statusCode();
         statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
@@ -101,6 +107,7 @@ public final class OrderLoad {
           accepted.add(reply.result().bodyAsJsonObject().getString("orderId"));
         } else if (status != 400 || !"INSUFFICIENT_STOCK".equals(reply.result().bodyAsJsonObject().getString("error"))) {
           unexpected.incrementAndGet();
+          unexpectedAnswers.add(status + " " + reply.result().bodyAsString());
         }
       }
       next(client);
@@ -129,6 +136,11 @@ public final class OrderLoad {
   /** Answers that were neither 202 nor 400 INSUFFICIENT_STOCK. */
   public int unexpected() {
     return unexpected.get();
+  }
+
+  /** The distinct unexpected answers (status and body), for a failure message. */
+  public Set<String> unexpectedAnswers() {
+    return Set.copyOf(unexpectedAnswers);
   }
 
   /** customerIds of requests that got no answer at all (connection refused or closed mid-request). */
