@@ -68,6 +68,11 @@ final class JsonInput {
       problems.put(field, "must match " + pattern.pattern());
       return null;
     }
+    // PostgreSQL text cannot hold NUL: accepted, the order could never be written (a poison job)
+    if (text.indexOf('\u0000') >= 0) {
+      problems.put(field, "must not contain NUL characters");
+      return null;
+    }
     return text;
   }
 

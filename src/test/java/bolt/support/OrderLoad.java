@@ -1,0 +1,154 @@
+package bolt.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A crowd of concurrent buyers: each client sends POST /order (random product, 1 to 3 units) and
+ * the next one as soon as it has an answer, until {@code limit} orders were sent or {@link #stop()}.
+ * Every request carries a unique customerId, so an order whose answer never arrived (the server went
+ * away mid-request) can still be recognised in the database. Counters are safe to read while it runs.
+ */
+public final class OrderLoad {
+
+  private final Vertx vertx;
+  private final WebClient web;
+  private final int port;
+  private final List<String> products;
+  private final long limit;
+  private final AtomicLong sent = new AtomicLong();
+  private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+  private final Set<String> unansweredCustomers = ConcurrentHashMap.newKeySet();
+  private final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+  private final AtomicInteger unexpected = new AtomicInteger();
+  private final Set<String> unexpectedAnswers = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+  private Future<Void> done;
+
+  private OrderLoad(Vertx vertx, int port, List<String> products, long limit) {
+    this.vertx = vertx;
+    // a request that outlives a stopped server must fail, not hang the test
+    this.web = WebClient.create(vertx, new WebClientOptions().setIdleTimeout(30)
+        .setConnectTimeout(5_000), new PoolOptions().setHttp1MaxSize(256));
+    this.port = port;
+    this.products = List.copyOf(products);
+    this.limit = limit;
+  }
+
+  /** Starts {@code clients} buyers that send {@code limit} orders in all (Long.MAX_VALUE: until stopped). */
+  public static OrderLoad start(Vertx vertx, int port, List<String> products, int clients, long limit) {
+    OrderLoad load = new OrderLoad(vertx, port, products, limit);
+    List<Future<Void>> all = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      Promise<Void> client = Promise.promise();
+      vertx.runOnContext(ignored -> load.next(client));
+      all.add(client.future());
+    }
+    load.done = Future.all(all).onComplete(finished -> load.web.close()).mapEmpty();
+    return load;
+  }
+
+  /** Lets each client finish the request in hand and send no more. */
+  public void stop() {
+    stopping = true;
+  }
+
+  /** Completes when every client is done. */
+  public Future<Void> done() {
+    return done;
+  }
+
+  /** Blocks the test thread until every client is done. */
+  public OrderLoad awaitDone(java.time.Duration deadline) {
+    try {
+      done.await(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("order load not done within " + deadline.toSeconds() + " s", e);
+    }
+    return this;
+  }
+
+  private void next(Promise<Void> client) {
+    long seq = sent.getAndIncrement();
+    if (stopping || seq >= limit) {
+      client.complete();
+      return;
+    }
+    String customer = "c-" + seq;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    JsonObject order = new JsonObject()
+        .put("productId", products.get(random.nextInt(products.size())))
+        .put("quantity", 1 + random.nextInt(3))
+        .put("customerId", customer);
+    web.post(port, "127.0.0.1", "/order").timeout(30_000).sendJsonObject(order).onComplete(reply -> {
+      if (reply.failed()) {
+        unansweredCustomers.add(customer);
+        // no server: pause like a buyer would rather than spin through refused connections
+        vertx.setTimer(20, id -> next(client));
+        return;
+      } else {
+        int status = reply.result().statusCode();
+        statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+        if (status == 202) {
+          accepted.add(reply.result().bodyAsJsonObject().getString("orderId"));
+        } else if (status != 400 || !"INSUFFICIENT_STOCK".equals(reply.result().bodyAsJsonObject().getString("error"))) {
+          unexpected.incrementAndGet();
+          unexpectedAnswers.add(status + " " + reply.result().bodyAsString());
+        }
+      }
+      next(client);
+    });
+  }
+
+  /** Order ids answered 202. */
+  public Set<String> accepted() {
+    return Set.copyOf(accepted);
+  }
+
+  public int acceptedCount() {
+    return accepted.size();
+  }
+
+  /** How many answers had this HTTP status. */
+  public int count(int status) {
+    AtomicInteger n = statuses.get(status);
+    return n == null ? 0 : n.get();
+  }
+
+  public int serverErrors() {
+    return statuses.entrySet().stream().filter(e -> e.getKey() >= 500).mapToInt(e -> e.getValue().get()).sum();
+  }
+
+  /** Answers that were neither 202 nor 400 INSUFFICIENT_STOCK. */
+  public int unexpected() {
+    return unexpected.get();
+  }
+
+  /** The distinct unexpected answers (status and body), for a failure message. */
+  public Set<String> unexpectedAnswers() {
+    return Set.copyOf(unexpectedAnswers);
+  }
+
+  /** customerIds of requests that got no answer at all (connection refused or closed mid-request). */
+  public Set<String> unansweredCustomers() {
+    return Set.copyOf(unansweredCustomers);
+  }
+
+  public long answered() {
+    return statuses.values().stream().mapToLong(AtomicInteger::get).sum();
+  }
+}
