@@ -1,34 +1,42 @@
 -- Settle a batch after its DB transaction committed (design.md: ack).
--- KEYS[1] processing list  KEYS[2] drift counter; then per job i: KEYS[1+2i] product hash, KEYS[2+2i] order marker
--- ARGV per job i, four each: job, quantity, DB stock of its product after commit, DB version of it
+-- KEYS[1] processing list  KEYS[2] drift counter  KEYS[3 .. 2+P] product hashes  then one order marker per job
+-- ARGV[1] P (products); then per product j: DB stock and DB version after the commit (ARGV[2j], ARGV[2j+1]);
+-- then per job, three each: job, index of its product (1..P), quantity
 -- A job settles its units only if LREM took it out of this worker's list: a redelivered job, or
 -- one a reaper already handed to another worker, is settled exactly once.
 -- Returns {jobs settled, products whose available was corrected to the DB stock}.
+local products = tonumber(ARGV[1])
+local units = {}
+for j = 1, products do
+  units[j] = 0
+end
+local first = 2 + 2 * products
 local settled = 0
-local touched = {}
-local count = (#KEYS - 2) / 2
-for i = 1, count do
-  local product, marker = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
-  local base = (i - 1) * 4
-  local job, quantity = ARGV[base + 1], tonumber(ARGV[base + 2])
-  local stock, version = ARGV[base + 3], tonumber(ARGV[base + 4])
-  if redis.call('LREM', KEYS[1], 1, job) > 0 then
-    redis.call('HINCRBY', product, 'inflight', -quantity)
+for i = 0, (#ARGV - first + 1) / 3 - 1 do
+  local base = first + 3 * i
+  -- the oldest jobs sit at the tail, so scanning from there finds each at once
+  if redis.call('LREM', KEYS[1], -1, ARGV[base]) > 0 then
+    local product = tonumber(ARGV[base + 1])
+    units[product] = units[product] + tonumber(ARGV[base + 2])
     settled = settled + 1
   end
-  local known = tonumber(redis.call('HGET', product, 'dbver') or '-1')
-  if version > known then
-    redis.call('HSET', product, 'dbstock', stock, 'dbver', version)
-  end
-  redis.call('DEL', marker)
-  touched[product] = true
+  redis.call('DEL', KEYS[3 + products + i])
 end
 local corrected = 0
-for product in pairs(touched) do
-  local h = redis.call('HMGET', product, 'available', 'inflight', 'dbstock')
+for j = 1, products do
+  local key = KEYS[2 + j]
+  if units[j] > 0 then
+    redis.call('HINCRBY', key, 'inflight', -units[j])
+  end
+  local h = redis.call('HMGET', key, 'available', 'inflight', 'dbstock', 'dbver')
+  local stock, version = ARGV[2 * j], tonumber(ARGV[2 * j + 1])
+  if version > tonumber(h[4] or '-1') then
+    redis.call('HSET', key, 'dbstock', stock, 'dbver', version)
+    h[3] = stock
+  end
   -- only a quiescent product can be compared with the DB: in flight units are in neither number
   if tonumber(h[2]) == 0 and tonumber(h[1]) ~= tonumber(h[3]) then
-    redis.call('HSET', product, 'available', h[3])
+    redis.call('HSET', key, 'available', h[3])
     redis.call('INCR', KEYS[2])
     corrected = corrected + 1
   end

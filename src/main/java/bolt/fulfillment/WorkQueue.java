@@ -15,6 +15,7 @@ import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -93,20 +94,26 @@ class WorkQueue {
     });
   }
 
-  /** Settles committed jobs; returns {settled, corrected}. */
+  /** Settles committed jobs; returns {settled, corrected}. Keys and arguments: see ack.lua. */
   Future<Response> ack(List<OrderJob> jobs, Map<String, StockRow> stockAfter) {
-    List<String> scriptKeys = new ArrayList<>(2 + 2 * jobs.size());
-    List<Object> args = new ArrayList<>(4 * jobs.size());
+    Map<String, Integer> productIndex = new LinkedHashMap<>();
+    jobs.forEach(job -> productIndex.putIfAbsent(job.productId(), productIndex.size() + 1));
+    List<String> scriptKeys = new ArrayList<>(2 + productIndex.size() + jobs.size());
+    List<Object> args = new ArrayList<>(1 + 2 * productIndex.size() + 3 * jobs.size());
     scriptKeys.add(processing);
     scriptKeys.add(keys.drift());
-    for (OrderJob job : jobs) {
-      StockRow row = stockAfter.get(job.productId());
-      scriptKeys.add(keys.product(job.productId()));
-      scriptKeys.add(keys.order(job.orderId().toString()));
-      args.add(job.json());
-      args.add(job.quantity());
+    args.add(productIndex.size());
+    productIndex.keySet().forEach(product -> {
+      StockRow row = stockAfter.get(product);
+      scriptKeys.add(keys.product(product));
       args.add(row.stock());
       args.add(row.version());
+    });
+    for (OrderJob job : jobs) {
+      scriptKeys.add(keys.order(job.orderId().toString()));
+      args.add(job.json());
+      args.add(productIndex.get(job.productId()));
+      args.add(job.quantity());
     }
     return guard(ACK.run(redis, scriptKeys, args));
   }
