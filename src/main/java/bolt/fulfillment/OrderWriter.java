@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,21 +17,34 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
-/** Writes one batch of jobs to PostgreSQL in one transaction (design.md: write). */
+/**
+ * Writes one batch of jobs to PostgreSQL in one transaction (design.md: write).
+ *
+ * <p>The orders are inserted first, then the product rows are locked, then stock is decided and
+ * taken: the locks, which serialise every worker touching the same products, are held only for the
+ * decision, the decrement and the commit. Inserting first is safe because the orders' foreign key
+ * takes KEY SHARE locks, which FOR NO KEY UPDATE does not block.
+ */
 class OrderWriter {
 
   /**
-   * Rows are locked in id order, so two workers can never deadlock on each other's products. FOR NO
-   * KEY UPDATE, not FOR UPDATE: the orders' foreign key takes KEY SHARE locks, which it does not block.
+   * Inserts every job whose product exists, as CONFIRMED; RETURNING says which were new. An order
+   * already written (a redelivery) is skipped; one of an unknown product is left for the dead letters.
    */
+  static final String INSERT_ORDERS =
+      "INSERT INTO orders (id, product_id, quantity, customer_id, status, created_at) "
+          + "SELECT u.id, u.product_id, u.quantity, u.customer_id, 'CONFIRMED', u.created_at "
+          + "FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[]) "
+          + "AS u(id, product_id, quantity, customer_id, created_at) "
+          + "WHERE EXISTS (SELECT 1 FROM products p WHERE p.id = u.product_id) "
+          + "ON CONFLICT (id) DO NOTHING RETURNING id";
+  /** In id order, so two workers can never deadlock on each other's products. */
   static final String LOCK_PRODUCTS =
       "SELECT id, stock, version FROM products WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE";
-  static final String WRITTEN_ALREADY = "SELECT id FROM orders WHERE id = ANY($1)";
-  static final String INSERT_ORDERS =
-      "INSERT INTO orders (id, product_id, quantity, customer_id, status, reason, created_at) "
-          + "SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::timestamptz[]) "
-          + "ON CONFLICT (id) DO NOTHING RETURNING id";
-  /** The guard is the mechanism's last line; the plan never asks for more than the locked stock. */
+  /** Rare: only when the DB holds fewer units than Redis reserved (after a manual stock change). */
+  static final String REJECT_ORDERS =
+      "UPDATE orders o SET status = 'REJECTED', reason = $2 FROM unnest($1::uuid[]) AS r(id) WHERE o.id = r.id";
+  /** The guard is the last line; the plan never takes more than the locked stock. */
   static final String DECREMENT_STOCK =
       "UPDATE products p SET stock = p.stock - d.units, version = p.version + 1, updated_at = now() "
           + "FROM unnest($1::text[], $2::int[]) AS d(id, units) "
@@ -45,11 +57,10 @@ class OrderWriter {
   }
 
   Future<BatchResult> write(List<OrderJob> jobs) {
-    return pool.withTransaction(conn -> lockProducts(conn, jobs)
-        .compose(locked -> writtenAlready(conn, jobs)
-            .map(written -> BatchPlan.of(jobs, locked, written)))
-        .compose(plan -> insert(conn, jobs, plan)
-            .compose(inserted -> decrement(conn, plan.decrements(jobs, inserted)))
+    return pool.withTransaction(conn -> insert(conn, jobs)
+        .compose(inserted -> lockProducts(conn, jobs).map(locked -> BatchPlan.of(jobs, locked, inserted)))
+        .compose(plan -> reject(conn, plan.rejected())
+            .compose(ignored -> decrement(conn, plan.decrements()))
             .map(decremented -> {
               Map<String, StockRow> after = new HashMap<>(plan.locked());
               after.putAll(decremented);
@@ -68,38 +79,33 @@ class OrderWriter {
     });
   }
 
-  private static Future<Set<UUID>> writtenAlready(SqlConnection conn, List<OrderJob> jobs) {
-    UUID[] ids = jobs.stream().map(OrderJob::orderId).toArray(UUID[]::new);
-    return conn.preparedQuery(WRITTEN_ALREADY).execute(Tuple.tuple().addArrayOfUUID(ids)).map(OrderWriter::ids);
-  }
-
-  private static Future<Set<UUID>> insert(SqlConnection conn, List<OrderJob> jobs, BatchPlan plan) {
-    List<OrderJob> rows = jobs.stream().filter(plan::inserts).toList();
-    if (rows.isEmpty()) {
-      return Future.succeededFuture(Set.of());
-    }
-    int n = rows.size();
+  private static Future<Set<UUID>> insert(SqlConnection conn, List<OrderJob> jobs) {
+    int n = jobs.size();
     UUID[] ids = new UUID[n];
     String[] products = new String[n];
     Integer[] quantities = new Integer[n];
     String[] customers = new String[n];
-    String[] statuses = new String[n];
-    String[] reasons = new String[n];
     OffsetDateTime[] created = new OffsetDateTime[n];
     for (int i = 0; i < n; i++) {
-      OrderJob job = rows.get(i);
-      boolean confirmed = plan.outcome(job) == BatchPlan.Outcome.CONFIRMED;
+      OrderJob job = jobs.get(i);
       ids[i] = job.orderId();
       products[i] = job.productId();
       quantities[i] = job.quantity();
       customers[i] = job.customerId();
-      statuses[i] = confirmed ? "CONFIRMED" : "REJECTED";
-      reasons[i] = confirmed ? null : BatchPlan.INSUFFICIENT_STOCK;
       created[i] = job.createdAt().atOffset(ZoneOffset.UTC);
     }
     Tuple params = Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(products).addValue(quantities)
-        .addArrayOfString(customers).addArrayOfString(statuses).addArrayOfString(reasons).addValue(created);
+        .addArrayOfString(customers).addValue(created);
     return conn.preparedQuery(INSERT_ORDERS).execute(params).map(OrderWriter::ids);
+  }
+
+  private static Future<Void> reject(SqlConnection conn, List<UUID> rejected) {
+    if (rejected.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(REJECT_ORDERS)
+        .execute(Tuple.tuple().addArrayOfUUID(rejected.toArray(UUID[]::new)).addString(BatchPlan.INSUFFICIENT_STOCK))
+        .mapEmpty();
   }
 
   private static Future<Map<String, StockRow>> decrement(SqlConnection conn, Map<String, Integer> units) {

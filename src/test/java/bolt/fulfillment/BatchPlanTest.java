@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The per-batch decision made while the product rows are locked (pure logic, no backends). */
+/** The per-batch decision made once the orders are inserted and the product rows locked (pure logic, no backends). */
 class BatchPlanTest {
 
   private static OrderJob job(String product, int quantity) {
@@ -33,15 +33,15 @@ class BatchPlanTest {
     OrderJob stillFits = job("p", 1);
     List<OrderJob> jobs = List.of(first, second, tooBig, stillFits);
 
-    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(5, 3)), Set.of());
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(5, 3)), ids(jobs));
 
     assertThat(plan.outcome(first)).isEqualTo(Outcome.CONFIRMED);
     assertThat(plan.outcome(second)).isEqualTo(Outcome.CONFIRMED);
     // 1 unit left: the 2-unit order is refused, the 1-unit order after it still gets the last unit
     assertThat(plan.outcome(tooBig)).isEqualTo(Outcome.REJECTED);
     assertThat(plan.outcome(stillFits)).isEqualTo(Outcome.CONFIRMED);
-    assertThat(jobs).allMatch(plan::inserts);
-    assertThat(plan.decrements(jobs, ids(jobs))).isEqualTo(Map.of("p", 5));
+    assertThat(plan.rejected()).containsExactly(tooBig.orderId());
+    assertThat(plan.decrements()).isEqualTo(Map.of("p", 5));
   }
 
   @Test
@@ -51,27 +51,27 @@ class BatchPlanTest {
     OrderJob a2 = job("a", 1);
     List<OrderJob> jobs = List.of(a, b, a2);
 
-    BatchPlan plan = BatchPlan.of(jobs, Map.of("a", new StockRow(3, 0), "b", new StockRow(2, 0)), Set.of());
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("a", new StockRow(3, 0), "b", new StockRow(2, 0)), ids(jobs));
 
     assertThat(plan.outcome(a)).isEqualTo(Outcome.CONFIRMED);
     assertThat(plan.outcome(b)).isEqualTo(Outcome.REJECTED);
     assertThat(plan.outcome(a2)).isEqualTo(Outcome.REJECTED);
-    assertThat(plan.decrements(jobs, ids(jobs))).isEqualTo(Map.of("a", 3));
+    assertThat(plan.decrements()).isEqualTo(Map.of("a", 3));
   }
 
   @Test
-  void anOrderAlreadyWrittenIsADuplicateThatTakesNoStock() {
+  void anOrderTheInsertSkippedIsADuplicateThatTakesNoStock() {
     OrderJob redelivered = job("p", 4);
     OrderJob fresh = job("p", 4);
     List<OrderJob> jobs = List.of(redelivered, fresh);
 
-    // the redelivered order was written (and its stock taken) by an earlier batch
-    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(4, 1)), Set.of(redelivered.orderId()));
+    // the redelivered order was written (and its stock taken) by an earlier batch: ON CONFLICT skipped it
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(4, 1)), Set.of(fresh.orderId()));
 
     assertThat(plan.outcome(redelivered)).isEqualTo(Outcome.DUPLICATE);
-    assertThat(plan.inserts(redelivered)).isFalse();
     assertThat(plan.outcome(fresh)).isEqualTo(Outcome.CONFIRMED);
-    assertThat(plan.decrements(jobs, Set.of(fresh.orderId()))).isEqualTo(Map.of("p", 4));
+    assertThat(plan.rejected()).isEmpty();
+    assertThat(plan.decrements()).isEqualTo(Map.of("p", 4));
   }
 
   @Test
@@ -80,41 +80,39 @@ class BatchPlanTest {
     OrderJob real = job("p", 1);
     List<OrderJob> jobs = List.of(ghost, real);
 
-    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(1, 0)), Set.of());
+    // the insert's EXISTS filter skipped the ghost's order: it is not in the DB
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(1, 0)), Set.of(real.orderId()));
 
     assertThat(plan.outcome(ghost)).isEqualTo(Outcome.UNKNOWN_PRODUCT);
-    assertThat(plan.inserts(ghost)).isFalse();
     assertThat(plan.outcome(real)).isEqualTo(Outcome.CONFIRMED);
-    assertThat(plan.decrements(jobs, ids(jobs))).isEqualTo(Map.of("p", 1));
+    assertThat(plan.decrements()).isEqualTo(Map.of("p", 1));
   }
 
   @Test
-  void onlyConfirmedOrdersThatTheInsertReallyAddedAreDecremented() {
-    OrderJob confirmed = job("p", 2);
-    OrderJob raced = job("p", 3);
-    OrderJob rejected = job("p", 9);
-    List<OrderJob> jobs = List.of(confirmed, raced, rejected);
+  void aRedeliveryDoesNotUseUpStockThatANewOrderAfterItNeeds() {
+    OrderJob redelivered = job("p", 3);
+    OrderJob fresh = job("p", 3);
+    List<OrderJob> jobs = List.of(redelivered, fresh);
 
-    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(5, 0)), Set.of());
-    assertThat(plan.outcome(raced)).isEqualTo(Outcome.CONFIRMED);
-    assertThat(plan.outcome(rejected)).isEqualTo(Outcome.REJECTED);
+    BatchPlan plan = BatchPlan.of(jobs, Map.of("p", new StockRow(3, 0)), Set.of(fresh.orderId()));
 
-    // ON CONFLICT DO NOTHING skipped "raced" (another worker wrote it meanwhile): its units are not taken again
-    Map<String, Integer> units = plan.decrements(jobs, Set.of(confirmed.orderId(), rejected.orderId()));
-    assertThat(units).isEqualTo(Map.of("p", 2));
+    assertThat(plan.outcome(fresh)).isEqualTo(Outcome.CONFIRMED);
+    assertThat(plan.decrements()).isEqualTo(Map.of("p", 3));
   }
 
   @Test
   void nothingInsertedMeansNothingDecremented() {
     OrderJob one = job("p", 1);
     BatchPlan plan = BatchPlan.of(List.of(one), Map.of("p", new StockRow(10, 0)), Set.of());
-    assertThat(plan.decrements(List.of(one), Set.of())).isEmpty();
+    assertThat(plan.outcome(one)).isEqualTo(Outcome.DUPLICATE);
+    assertThat(plan.decrements()).isEmpty();
   }
 
   @Test
   void lockedRowsAreReportedAsTheyWereBeforeTheBatch() {
     Map<String, StockRow> locked = Map.of("p", new StockRow(7, 2));
-    BatchPlan plan = BatchPlan.of(List.of(job("p", 3)), locked, Set.of());
+    OrderJob one = job("p", 3);
+    BatchPlan plan = BatchPlan.of(List.of(one), locked, Set.of(one.orderId()));
     assertThat(plan.locked()).isEqualTo(locked);
   }
 }
