@@ -76,6 +76,18 @@ class ReserveScriptTest {
   }
 
   @Test
+  void aRedisThatForgotItsScriptsGetsThemLoadedAgain() {
+    stock("flushed", 2);
+    // what a Redis restart does to the script cache
+    env.redis(Command.SCRIPT, "FLUSH");
+
+    Response reply = reserve(job("flushed", 1), null);
+
+    assertThat(reply.get(0).toInteger()).isEqualTo(1);
+    assertThat(env.ledger("flushed", "available")).isEqualTo(1);
+  }
+
+  @Test
   void unknownProductIsReportedAndNothingIsQueued() {
     long before = env.queueLength();
     OrderJob job = job("no-such-product", 1);
