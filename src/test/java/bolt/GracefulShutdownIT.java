@@ -2,7 +2,7 @@ package bolt;
 
 import bolt.support.BoltProcess;
 import bolt.support.Invariants;
-import bolt.support.OrderStream;
+import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
@@ -28,6 +28,7 @@ class GracefulShutdownIT {
   private static final Duration START = Duration.ofSeconds(120);
   private static final Duration STOP = Duration.ofSeconds(30);
   private static final Duration DRAIN = Duration.ofSeconds(120);
+  private static final Duration LOAD_STOP = Duration.ofSeconds(60);
   private static final Map<String, Integer> INITIAL = Map.of("grace-a", 10_000, "grace-b", 10_000, "grace-c", 10_000);
 
   private static Vertx vertx;
@@ -56,23 +57,24 @@ class GracefulShutdownIT {
     Set<String> accepted;
     try (BoltProcess bolt = BoltProcess.startReady("graceful-both",
         BoltProcess.environment(env, Map.of("BOLT_BATCH_SIZE", "16")), START)) {
-      OrderStream stream = OrderStream.start(bolt.httpPort(), List.copyOf(INITIAL.keySet()), 16, 20, 20_000);
+      OrderLoad load = OrderLoad.start(vertx, bolt.httpPort(), List.copyOf(INITIAL.keySet()), 16, 20_000,
+          Duration.ofMillis(20));
       try {
         bolt.awaitUntil(START, "orders accepted and written under load",
-            () -> stream.acceptedCount() >= 500 && ordersWritten().size() >= 200);
+            () -> load.acceptedCount() >= 500 && ordersWritten().size() >= 200);
         bolt.sigterm();
         assertThat(bolt.waitFor(STOP)).as("exit code after SIGTERM\n%s", bolt.tail(20)).isZero();
         assertThat(bolt.logContains("Shutting down")).as("shutdown logged\n%s", bolt.tail(20)).isTrue();
         assertThat(bolt.logContains("Stopped")).as("stop logged\n%s", bolt.tail(20)).isTrue();
       } finally {
         // answers after the SIGTERM are refused connections: they count as not accepted
-        stream.stop();
+        load.stopAndAwait(LOAD_STOP);
       }
-      accepted = stream.accepted();
-      System.out.println("GracefulShutdownIT: answers " + stream.statuses() + ", " + ordersWritten().size()
+      accepted = load.accepted();
+      System.out.println("GracefulShutdownIT: answers " + load.statuses() + ", " + ordersWritten().size()
           + " written and " + env.queueLength() + " queued at exit");
       // a stopping server refuses connections; it does not answer 503 for want of its own clients
-      assertThat(stream.statuses().keySet()).as("answers").isSubsetOf(202, OrderStream.NO_ANSWER);
+      assertThat(load.statuses().keySet()).as("answers").isSubsetOf(202, OrderLoad.NO_ANSWER);
     }
 
     Set<String> writtenOrQueued = new HashSet<>(ordersWritten());

@@ -2,7 +2,7 @@ package bolt.fulfillment;
 
 import bolt.support.BoltProcess;
 import bolt.support.Invariants;
-import bolt.support.OrderStream;
+import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -83,10 +83,10 @@ class CommitAckCrashIT {
   }
 
   private static Set<String> placeOrders(BoltProcess api) {
-    OrderStream stream = OrderStream.start(api.httpPort(), List.copyOf(INITIAL.keySet()), 2, 0, ORDERS);
-    TestEnv.eventually(Duration.ofSeconds(60), "orders placed", stream::finished);
-    assertThat(stream.statuses()).as("answers").isEqualTo(Map.of(202, (long) ORDERS));
-    return stream.accepted();
+    OrderLoad load = OrderLoad.start(vertx, api.httpPort(), List.copyOf(INITIAL.keySet()), 2, ORDERS);
+    TestEnv.eventually(Duration.ofSeconds(60), "orders placed", load::finished);
+    assertThat(load.statuses()).as("answers").isEqualTo(Map.of(202, ORDERS));
+    return load.accepted();
   }
 
   /** Written in the DB, yet still held by the dead worker and counted in flight in Redis. */

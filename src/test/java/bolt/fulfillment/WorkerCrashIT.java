@@ -2,7 +2,7 @@ package bolt.fulfillment;
 
 import bolt.support.BoltProcess;
 import bolt.support.Invariants;
-import bolt.support.OrderStream;
+import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -28,6 +28,7 @@ class WorkerCrashIT {
 
   private static final Duration START = Duration.ofSeconds(120);
   private static final Duration DRAIN = Duration.ofSeconds(120);
+  private static final Duration LOAD_STOP = Duration.ofSeconds(60);
   private static final int MIN_KILLS = 5;
   /** Kills go on past the minimum until one of them has caught a batch in hand, up to this many. */
   private static final int MAX_KILLS = 15;
@@ -63,7 +64,8 @@ class WorkerCrashIT {
     try (BoltProcess api = BoltProcess.startReady("worker-crash-api",
         BoltProcess.environment(env, Map.of("BOLT_ROLES", "http")), START)) {
       // a steady flow (a few hundred orders/s) that keeps batches in flight without starving the machine
-      OrderStream stream = OrderStream.start(api.httpPort(), List.copyOf(INITIAL.keySet()), 16, 20, 20_000);
+      OrderLoad load = OrderLoad.start(vertx, api.httpPort(), List.copyOf(INITIAL.keySet()), 16, 20_000,
+          Duration.ofMillis(20));
       int kills = 0;
       int killsInMidBatch = 0;
       long jobsHeldAtKills = 0;
@@ -87,15 +89,15 @@ class WorkerCrashIT {
           current.close();
         }
         worker = startWorker("gen" + kills);
-        stream.stop();
+        load.stopAndAwait(LOAD_STOP);
         Invariants.awaitDrained(env, INITIAL.keySet(), DRAIN);
 
         String context = "seed " + seed + ", " + kills + " kills, " + killsInMidBatch + " mid-batch holding "
-            + jobsHeldAtKills + " jobs, answers " + stream.statuses();
+            + jobsHeldAtKills + " jobs, answers " + load.statuses();
         System.out.println("WorkerCrashIT: " + context + ", " + ordersWritten() + " orders written");
         assertThat(killsInMidBatch).as("kills that caught a batch in hand (%s)", context).isPositive();
-        assertThat(stream.statuses().keySet()).as("answers (%s)", context).isSubsetOf(202, 400);
-        Set<String> accepted = stream.accepted();
+        assertThat(load.statuses().keySet()).as("answers (%s)", context).isSubsetOf(202, 400);
+        Set<String> accepted = load.accepted();
         assertThat(accepted).as("accepted orders").hasSizeGreaterThan(1_000);
         Invariants.assertConsistent(env, INITIAL, accepted);
         // the API process never died, so every reservation it made was answered: no order without a 202
@@ -104,7 +106,7 @@ class WorkerCrashIT {
             .as("orders rejected although Redis had reserved their units").isZero();
         assertThat(env.dbStock("crash-e")).as("the small product sold out").isLessThan(3);
       } finally {
-        stream.close();
+        load.stopAndAwait(LOAD_STOP);
         if (worker != null) {
           worker.close();
         }

@@ -8,28 +8,39 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A crowd of concurrent buyers: each client sends POST /order (random product, 1 to 3 units) and
- * the next one as soon as it has an answer, until {@code limit} orders were sent or {@link #stop()}.
- * Every request carries a unique customerId, so an order whose answer never arrived (the server went
- * away mid-request) can still be recognised in the database. Counters are safe to read while it runs.
+ * A crowd of concurrent buyers: each client sends POST /order (random product, 1 to 3 units) and,
+ * after an optional pause (so a 2-core machine keeps room for the server), the next one once it has
+ * an answer, until {@code limit} orders were sent or {@link #stop()}. Every request carries a unique
+ * customerId, so an order whose answer never arrived (the server went away mid-request) can still be
+ * recognised in the database. Only 202 answers count as accepted. Counters are safe to read while it runs.
  */
 public final class OrderLoad {
+
+  /** Key in {@link #statuses()} for requests that got no HTTP answer at all. */
+  public static final int NO_ANSWER = -1;
+  /** The least pause after a request without an answer: no spinning through refused connections. */
+  private static final long RETRY_PAUSE_MS = 20;
 
   private final Vertx vertx;
   private final WebClient web;
   private final int port;
   private final List<String> products;
   private final long limit;
+  private final long pauseMs;
   private final AtomicLong sent = new AtomicLong();
   private final Set<String> accepted = ConcurrentHashMap.newKeySet();
   private final Set<String> unansweredCustomers = ConcurrentHashMap.newKeySet();
@@ -37,9 +48,9 @@ public final class OrderLoad {
   private final AtomicInteger unexpected = new AtomicInteger();
   private final Set<String> unexpectedAnswers = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
-  private Future<Void> done;
+  private volatile Future<Void> done;
 
-  private OrderLoad(Vertx vertx, int port, List<String> products, long limit) {
+  private OrderLoad(Vertx vertx, int port, List<String> products, long limit, Duration pause) {
     this.vertx = vertx;
     // a request that outlives a stopped server must fail, not hang the test
     this.web = WebClient.create(vertx, new WebClientOptions().setIdleTimeout(30)
@@ -47,11 +58,18 @@ public final class OrderLoad {
     this.port = port;
     this.products = List.copyOf(products);
     this.limit = limit;
+    this.pauseMs = pause.toMillis();
   }
 
   /** Starts {@code clients} buyers that send {@code limit} orders in all (Long.MAX_VALUE: until stopped). */
   public static OrderLoad start(Vertx vertx, int port, List<String> products, int clients, long limit) {
-    OrderLoad load = new OrderLoad(vertx, port, products, limit);
+    return start(vertx, port, products, clients, limit, Duration.ZERO);
+  }
+
+  /** Like {@link #start(Vertx, int, List, int, long)}, each client pausing {@code pause} after each answer. */
+  public static OrderLoad start(Vertx vertx, int port, List<String> products, int clients, long limit,
+      Duration pause) {
+    OrderLoad load = new OrderLoad(vertx, port, products, limit, pause);
     List<Future<Void>> all = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       Promise<Void> client = Promise.promise();
@@ -72,14 +90,25 @@ public final class OrderLoad {
     return done;
   }
 
+  /** Whether every client is done (limit reached or stopped). */
+  public boolean finished() {
+    return done.isComplete();
+  }
+
   /** Blocks the test thread until every client is done. */
-  public OrderLoad awaitDone(java.time.Duration deadline) {
+  public OrderLoad awaitDone(Duration deadline) {
     try {
-      done.await(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+      done.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
       throw new AssertionError("order load not done within " + deadline.toSeconds() + " s", e);
     }
     return this;
+  }
+
+  /** {@link #stop()}, then {@link #awaitDone(Duration)}. */
+  public OrderLoad stopAndAwait(Duration deadline) {
+    stop();
+    return awaitDone(deadline);
   }
 
   private void next(Promise<Void> client) {
@@ -97,20 +126,22 @@ public final class OrderLoad {
     web.post(port, "127.0.0.1", "/order").timeout(30_000).sendJsonObject(order).onComplete(reply -> {
       if (reply.failed()) {
         unansweredCustomers.add(customer);
-        // no server: pause like a buyer would rather than spin through refused connections
-        vertx.setTimer(20, id -> next(client));
+        vertx.setTimer(Math.max(pauseMs, RETRY_PAUSE_MS), id -> next(client));
         return;
-      } else {
-        int status = reply.result().statusCode();
-        statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
-        if (status == 202) {
-          accepted.add(reply.result().bodyAsJsonObject().getString("orderId"));
-        } else if (status != 400 || !"INSUFFICIENT_STOCK".equals(reply.result().bodyAsJsonObject().getString("error"))) {
-          unexpected.incrementAndGet();
-          unexpectedAnswers.add(status + " " + reply.result().bodyAsString());
-        }
       }
-      next(client);
+      int status = reply.result().statusCode();
+      statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+      if (status == 202) {
+        accepted.add(reply.result().bodyAsJsonObject().getString("orderId"));
+      } else if (status != 400 || !"INSUFFICIENT_STOCK".equals(reply.result().bodyAsJsonObject().getString("error"))) {
+        unexpected.incrementAndGet();
+        unexpectedAnswers.add(status + " " + reply.result().bodyAsString());
+      }
+      if (pauseMs > 0) {
+        vertx.setTimer(pauseMs, id -> next(client));
+      } else {
+        next(client);
+      }
     });
   }
 
@@ -127,6 +158,16 @@ public final class OrderLoad {
   public int count(int status) {
     AtomicInteger n = statuses.get(status);
     return n == null ? 0 : n.get();
+  }
+
+  /** How many requests got each HTTP status, and {@link #NO_ANSWER} how many got none (absent if none). */
+  public Map<Integer, Integer> statuses() {
+    Map<Integer, Integer> copy = new TreeMap<>();
+    statuses.forEach((status, n) -> copy.put(status, n.get()));
+    if (!unansweredCustomers.isEmpty()) {
+      copy.put(NO_ANSWER, unansweredCustomers.size());
+    }
+    return copy;
   }
 
   public int serverErrors() {
@@ -148,6 +189,7 @@ public final class OrderLoad {
     return Set.copyOf(unansweredCustomers);
   }
 
+  /** Requests that got an HTTP answer, whatever its status. */
   public long answered() {
     return statuses.values().stream().mapToLong(AtomicInteger::get).sum();
   }
