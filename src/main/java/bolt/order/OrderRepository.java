@@ -16,9 +16,10 @@ public class OrderRepository {
 
   static final String FIND =
       "SELECT id, product_id, quantity, customer_id, status, reason, created_at, processed_at FROM orders WHERE id = $1";
+  /** Newest first through the primary key: order ids are UUIDv7, ordered by their creation time. */
   static final String RECENT =
       "SELECT id, product_id, quantity, customer_id, status, reason, created_at, processed_at FROM orders "
-          + "ORDER BY created_at DESC LIMIT $1";
+          + "ORDER BY id DESC LIMIT $1";
 
   private final Pool pool;
 

@@ -16,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -178,7 +179,9 @@ class AdminTest {
   }
 
   private static UUID insertOrder(OffsetDateTime createdAt) {
-    UUID id = UUID.randomUUID();
+    // the time-ordered id (UUIDv7) Bolt would have given an order created at that moment
+    long millis = createdAt.toInstant().toEpochMilli();
+    UUID id = new UUID((millis << 16) | 0x7000L, 0x8000000000000000L | (ThreadLocalRandom.current().nextLong() >>> 2));
     env.sql("INSERT INTO orders (id, product_id, quantity, status, created_at) VALUES ($1, 'plain', 1, 'CONFIRMED', $2)",
         id, createdAt);
     return id;
