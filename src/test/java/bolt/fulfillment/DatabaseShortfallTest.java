@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The database holds fewer units than Redis reserved (stock was taken out of PostgreSQL by hand while
  * orders were queued): as many orders as the stock covers are CONFIRMED, the rest are stored
- * REJECTED with a reason, stock never goes below zero (I1), and once the product is quiescent Redis is corrected to the
- * database's stock and the correction is counted.
+ * REJECTED with a reason, stock never goes below zero (I1), and once the product is quiescent
+ * Redis is corrected to the database's stock and the correction is counted.
  */
 @Timeout(120)
 class DatabaseShortfallTest {
