@@ -37,6 +37,7 @@ final class BootstrapVerticle extends VerticleBase {
   private Redis redis;
   private Pool pool;
   private ProductService products;
+  private String schema;
 
   BootstrapVerticle(BoltConfig config) {
     this.config = config;
@@ -53,6 +54,8 @@ final class BootstrapVerticle extends VerticleBase {
     pool = Clients.postgres(vertx, config, 1);
     products = new ProductService(new ProductRepository(pool),
         new StockLedger(redis, new Keys(config.keyPrefix()), config.redisTimeoutMs()), config.redisTimeoutMs());
+    schema = "SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ");\n" + resource("sql/schema.sql")
+        + (config.seedDemoProducts() ? resource("sql/seed.sql") : "");
     attempt(1);
     return Future.succeededFuture();
   }
@@ -80,8 +83,6 @@ final class BootstrapVerticle extends VerticleBase {
   }
 
   private Future<Integer> once() {
-    String schema = "SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ");\n" + resource("sql/schema.sql")
-        + (config.seedDemoProducts() ? resource("sql/seed.sql") : "");
     // one simple-protocol query runs the whole script as one implicit transaction
     return pool.query(schema).execute().compose(applied -> products.syncToRedis());
   }
