@@ -4,11 +4,12 @@ import bolt.support.BoltProcess;
 import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -31,25 +32,17 @@ class GracefulShutdownIT {
   private static final Duration LOAD_STOP = Duration.ofSeconds(60);
   private static final Map<String, Integer> INITIAL = Map.of("grace-a", 10_000, "grace-b", 10_000, "grace-c", 10_000);
 
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perClass();
+
   private static Vertx vertx;
   private static TestEnv env;
 
   @BeforeAll
   static void createEnvironment() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
+    vertx = world.vertx();
+    env = world.env();
     INITIAL.forEach(env::createProduct);
-  }
-
-  @AfterAll
-  static void closeEnvironment() {
-    try {
-      if (env != null) {
-        env.close();
-      }
-    } finally {
-      vertx.close();
-    }
   }
 
   @Test

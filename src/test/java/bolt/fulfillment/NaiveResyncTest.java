@@ -3,6 +3,7 @@ package bolt.fulfillment;
 import bolt.order.OrderJob;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -10,10 +11,10 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Row;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,9 @@ class NaiveResyncTest {
 
   private static final String PRODUCT = "p";
 
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perTest();
+
   private Vertx vertx;
   private TestEnv env;
   private WebClient web;
@@ -44,21 +48,12 @@ class NaiveResyncTest {
 
   @BeforeEach
   void setUp() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
+    vertx = world.vertx();
+    env = world.env();
     env.createProduct(PRODUCT, 10);
     // intake only: no worker touches the queue until the test says so
     port = env.start(Map.of("BOLT_ROLES", "http")).httpPort();
     web = WebClient.create(vertx);
-  }
-
-  @AfterEach
-  void tearDown() {
-    try {
-      env.close();
-    } finally {
-      vertx.close();
-    }
   }
 
   @Test

@@ -3,14 +3,15 @@ package bolt.fulfillment;
 import bolt.order.OrderService;
 import bolt.stock.LuaScript;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.redis.client.Command;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,9 @@ class PoisonJobTest {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final LuaScript RESERVE = LuaScript.load("reserve");
 
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perClass();
+
   private static Vertx vertx;
   private static TestEnv env;
   private static WebClient web;
@@ -39,22 +43,13 @@ class PoisonJobTest {
 
   @BeforeAll
   static void startBolt() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
+    vertx = world.vertx();
+    env = world.env();
     for (String id : List.of("plain", "beside-ghost", "beside-bad-data")) {
       env.createProduct(id, 100);
     }
     port = env.start(Map.of()).httpPort();
     web = WebClient.create(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      env.close();
-    } finally {
-      vertx.close();
-    }
   }
 
   @Test

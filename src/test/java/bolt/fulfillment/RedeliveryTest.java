@@ -4,6 +4,7 @@ import bolt.order.OrderJob;
 import bolt.order.OrderService;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import bolt.stock.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,10 +12,10 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -40,25 +41,19 @@ class RedeliveryTest {
   private static final LuaScript HEARTBEAT = LuaScript.load("heartbeat");
   private static final String PRODUCT = "p";
 
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perTest();
+
   private Vertx vertx;
   private TestEnv env;
 
   @BeforeEach
   void setUp() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
+    vertx = world.vertx();
+    env = world.env();
     env.createProduct(PRODUCT, 10);
     // the keys start-up sync would create
     env.redis(Command.HSET, env.keys().product(PRODUCT), "available", 10, "inflight", 0, "dbstock", 10, "dbver", 0);
-  }
-
-  @AfterEach
-  void tearDown() {
-    try {
-      env.close();
-    } finally {
-      vertx.close();
-    }
   }
 
   @Test

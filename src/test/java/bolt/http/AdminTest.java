@@ -2,6 +2,7 @@ package bolt.http;
 
 import bolt.support.Http;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -11,6 +12,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -29,6 +31,9 @@ class AdminTest {
 
   private static final String[] ADMIN = Http.bearer(TestEnv.ADMIN_TOKEN);
 
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perClass();
+
   private static Vertx vertx;
   private static TestEnv env;
   private static Http admin;
@@ -36,8 +41,8 @@ class AdminTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
+    vertx = world.vertx();
+    env = world.env();
     env.createProduct("plain", 10);
     // only the refused requests aim at this one, so its stock must never move
     env.createProduct("guarded", 10);
@@ -48,13 +53,8 @@ class AdminTest {
 
   @AfterAll
   static void stop() {
-    try {
-      admin.close();
-      disabled.close();
-      env.close();
-    } finally {
-      vertx.close();
-    }
+    admin.close();
+    disabled.close();
   }
 
   private static HttpResponse<Buffer> post(Http http, String path, JsonObject body, String... headers) {

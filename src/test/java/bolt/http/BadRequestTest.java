@@ -2,12 +2,14 @@ package bolt.http;
 
 import bolt.support.Http;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,6 +28,9 @@ class BadRequestTest {
 
   private static final String JSON = "application/json";
   private static final String LONG_65 = "x".repeat(65);
+
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perClass();
 
   private static Vertx vertx;
   private static TestEnv env;
@@ -87,8 +92,8 @@ class BadRequestTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
+    vertx = world.vertx();
+    env = world.env();
     env.createProduct("p1", 1_000);
     var config = env.start(Map.of("BOLT_ROLES", "http"));
     http = new Http(vertx, config.httpPort());
@@ -96,12 +101,7 @@ class BadRequestTest {
 
   @AfterAll
   static void stop() {
-    try {
-      http.close();
-      env.close();
-    } finally {
-      vertx.close();
-    }
+    http.close();
   }
 
   @ParameterizedTest(name = "{0} -> {2} {3}")

@@ -4,6 +4,7 @@ import bolt.config.BoltConfig;
 import bolt.support.Http;
 import bolt.support.TcpProxy;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +14,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.time.Duration;
@@ -36,27 +38,25 @@ class RedisUnavailableTest {
   private static final URI REDIS = URI.create(TestEnv.REDIS_URL);
   private static final JsonObject ORDER = new JsonObject().put("productId", "p1").put("quantity", 1);
 
+  // a Vertx per test: a Bolt that never syncs keeps retrying in the background until its Vertx closes
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perTest();
+
   private Vertx vertx;
   private TestEnv env;
   private Http http;
 
   @BeforeEach
   void create() {
-    // a Vertx per test: a Bolt that never syncs keeps retrying in the background until its Vertx closes
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
+    vertx = world.vertx();
+    env = world.env();
     env.createProduct("p1", 100);
   }
 
   @AfterEach
   void close() {
-    try {
-      if (http != null) {
-        http.close();
-      }
-      env.close();
-    } finally {
-      TestEnv.await(vertx.close());
+    if (http != null) {
+      http.close();
     }
   }
 

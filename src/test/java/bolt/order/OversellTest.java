@@ -2,6 +2,7 @@ package bolt.order;
 
 import bolt.support.Http;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,6 +14,7 @@ import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,6 +38,9 @@ class OversellTest {
   private static final int CLIENTS = 64;
   private static final int ORDERS = 5_000;
 
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perClass();
+
   private static Vertx vertx;
   private static TestEnv env;
   private static Http http;
@@ -46,8 +51,8 @@ class OversellTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
+    vertx = world.vertx();
+    env = world.env();
     env.createProduct("hot", STOCK);
     var config = env.start(Map.of("BOLT_ROLES", "http"));
     http = new Http(vertx, config.httpPort(), CLIENTS);
@@ -55,12 +60,7 @@ class OversellTest {
 
   @AfterAll
   static void stop() {
-    try {
-      http.close();
-      env.close();
-    } finally {
-      vertx.close();
-    }
+    http.close();
   }
 
   @Test

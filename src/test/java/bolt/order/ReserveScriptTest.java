@@ -3,13 +3,14 @@ package bolt.order;
 import bolt.stock.LuaScript;
 import bolt.support.Http;
 import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,22 +29,16 @@ class ReserveScriptTest {
   private static final long MARKER_TTL = 3600;
   private static final long IDEM_TTL = 7200;
 
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perClass();
+
   private static Vertx vertx;
   private static TestEnv env;
 
   @BeforeAll
   static void create() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
-  }
-
-  @AfterAll
-  static void close() {
-    try {
-      env.close();
-    } finally {
-      vertx.close();
-    }
+    vertx = world.vertx();
+    env = world.env();
   }
 
   private static void stock(String product, long available) {

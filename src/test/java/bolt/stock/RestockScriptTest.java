@@ -1,11 +1,11 @@
 package bolt.stock;
 
 import bolt.support.TestEnv;
-import io.vertx.core.Vertx;
+import bolt.support.TestEnvExtension;
 import io.vertx.redis.client.Command;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -20,22 +20,14 @@ class RestockScriptTest {
   private static final LuaScript RESTOCK = LuaScript.load("restock");
   private static final LuaScript SYNC = LuaScript.load("sync_product");
 
-  private static Vertx vertx;
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perClass();
+
   private static TestEnv env;
 
   @BeforeAll
   static void create() {
-    vertx = Vertx.vertx();
-    env = TestEnv.create(vertx);
-  }
-
-  @AfterAll
-  static void close() {
-    try {
-      env.close();
-    } finally {
-      vertx.close();
-    }
+    env = world.env();
   }
 
   /** A quiescent product: 10 available, the DB at stock 10, version 1. */
