@@ -8,7 +8,7 @@ import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.sqlclient.Row;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The narrowest crash window of the protocol: a worker process dies after its DB transaction
  * committed and before its Redis ack. The orders are then written, but Redis still counts them in
  * flight and the jobs sit in the dead worker's processing list. The next worker must redeliver them
- * without writing them again or taking their stock twice (design.md I2, I3).
+ * without writing them again or taking their stock twice (design.md I2, I3): a new worker after the
+ * reaper has handed the list on, or the same worker restarted under its old id, at once.
  */
 class CommitAckCrashIT {
 
@@ -34,13 +35,13 @@ class CommitAckCrashIT {
   private static final Map<String, Integer> INITIAL = Map.of("ack-a", 200, "ack-b", 100);
 
   @RegisterExtension
-  static final TestEnvExtension world = TestEnvExtension.perClass();
+  static final TestEnvExtension world = TestEnvExtension.perTest();
 
   private static Vertx vertx;
   private static TestEnv env;
 
-  @BeforeAll
-  static void createEnvironment() {
+  @BeforeEach
+  void createEnvironment() {
     vertx = world.vertx();
     env = world.env();
     INITIAL.forEach(env::createProduct);
@@ -50,29 +51,53 @@ class CommitAckCrashIT {
   void ordersCommittedButNotAcknowledgedAreSettledOnceByTheNextWorker() {
     try (BoltProcess api = BoltProcess.startReady("commit-ack-api",
         BoltProcess.environment(env, Map.of("BOLT_ROLES", "http")), START)) {
-      Set<String> accepted = placeOrders(api);
-      assertThat(env.queueLength()).as("jobs queued while no worker runs").isEqualTo(ORDERS);
-
-      // one worker, whose first batch takes the whole queue and then halts between commit and ack
-      try (BoltProcess faulty = BoltProcess.start("commit-ack-faulty-worker", BoltProcess.environment(env, Map.of(
-          "BOLT_ROLES", "fulfillment", "BOLT_FULFILLMENT_INSTANCES", "1", "BOLT_WORKER_ID", "faulty",
-          "BOLT_FAULT_HALT_AFTER_COMMIT", "true")))) {
-        assertThat(faulty.waitFor(START)).as("exit code of the halted worker\n%s", faulty.tail(20)).isEqualTo(137);
-        assertThat(faulty.logContains("Fault injection: halting between commit and ack")).isTrue();
-      }
-      assertCrashWindow(accepted);
+      Set<String> accepted = crashBetweenCommitAndAck(api);
 
       try (BoltProcess worker = BoltProcess.startReady("commit-ack-worker", BoltProcess.environment(env, Map.of(
           "BOLT_ROLES", "fulfillment", "BOLT_WORKER_ID", "recovery")), START)) {
-        Invariants.awaitDrained(env, INITIAL.keySet(), DRAIN);
-        Invariants.assertConsistent(env, INITIAL, accepted);
-        assertThat(env.sql("SELECT count(*) AS n FROM orders").get(0).getLong("n")).isEqualTo(ORDERS);
-        assertThat(env.sql("SELECT count(*) AS n FROM orders WHERE status = 'CONFIRMED'").get(0).getLong("n"))
-            .as("orders confirmed (stock was plenty)").isEqualTo(ORDERS);
+        assertSettledOnce(accepted, DRAIN);
         assertThat(env.redis(Command.ZSCORE, env.keys().workers(), "faulty-1"))
             .as("the dead worker was reaped").isNull();
       }
     }
+  }
+
+  @Test
+  void aWorkerRestartedUnderItsOldIdFinishesItsOwnBatchFirst() {
+    try (BoltProcess api = BoltProcess.startReady("restart-api",
+        BoltProcess.environment(env, Map.of("BOLT_ROLES", "http")), START)) {
+      Set<String> accepted = crashBetweenCommitAndAck(api);
+
+      // the same worker id, and a heartbeat TTL far beyond the deadline: no reaper can hand the
+      // list on in time, so a drain proves the restarted worker took up its own processing list
+      try (BoltProcess restarted = BoltProcess.startReady("restart-worker", BoltProcess.environment(env, Map.of(
+          "BOLT_ROLES", "fulfillment", "BOLT_FULFILLMENT_INSTANCES", "1", "BOLT_WORKER_ID", "faulty",
+          "BOLT_HEARTBEAT_TTL_MS", "600000")), START)) {
+        assertSettledOnce(accepted, Duration.ofSeconds(60));
+      }
+    }
+  }
+
+  /** Queues the orders, then runs a worker whose first batch takes them all and halts between commit and ack. */
+  private static Set<String> crashBetweenCommitAndAck(BoltProcess api) {
+    Set<String> accepted = placeOrders(api);
+    assertThat(env.queueLength()).as("jobs queued while no worker runs").isEqualTo(ORDERS);
+    try (BoltProcess faulty = BoltProcess.start("commit-ack-faulty-worker", BoltProcess.environment(env, Map.of(
+        "BOLT_ROLES", "fulfillment", "BOLT_FULFILLMENT_INSTANCES", "1", "BOLT_WORKER_ID", "faulty",
+        "BOLT_FAULT_HALT_AFTER_COMMIT", "true")))) {
+      assertThat(faulty.waitFor(START)).as("exit code of the halted worker\n%s", faulty.tail(20)).isEqualTo(137);
+      assertThat(faulty.logContains("Fault injection: halting between commit and ack")).isTrue();
+    }
+    assertCrashWindow(accepted);
+    return accepted;
+  }
+
+  private static void assertSettledOnce(Set<String> accepted, Duration deadline) {
+    Invariants.awaitDrained(env, INITIAL.keySet(), deadline);
+    Invariants.assertConsistent(env, INITIAL, accepted);
+    assertThat(env.sql("SELECT count(*) AS n FROM orders").get(0).getLong("n")).isEqualTo(ORDERS);
+    assertThat(env.sql("SELECT count(*) AS n FROM orders WHERE status = 'CONFIRMED'").get(0).getLong("n"))
+        .as("orders confirmed (stock was plenty)").isEqualTo(ORDERS);
   }
 
   private static Set<String> placeOrders(BoltProcess api) {
