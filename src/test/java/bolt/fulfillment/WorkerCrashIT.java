@@ -70,7 +70,8 @@ class WorkerCrashIT {
           worker = startWorker(workerId);
           BoltProcess current = worker;
           current.awaitUntil(START, "the new worker writes orders", () -> ordersWritten() > writtenBefore);
-          pause(300 + random.nextInt(1_200));
+          // the random moment of the next kill; not a wait for a condition
+          TestEnv.pause(300 + random.nextInt(1_200));
           current.kill9();
           assertThat(current.waitFor(Duration.ofSeconds(30))).as("exit code after SIGKILL").isEqualTo(137);
           kills++;
@@ -124,15 +125,5 @@ class WorkerCrashIT {
 
   private static long ordersWritten() {
     return env.sql("SELECT count(*) AS n FROM orders").get(0).getLong("n");
-  }
-
-  /** The random moment of the next kill; not a wait for a condition. */
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 }

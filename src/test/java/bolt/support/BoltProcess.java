@@ -130,7 +130,7 @@ public final class BoltProcess implements AutoCloseable {
       if (System.nanoTime() > endNanos) {
         throw failure("timed out waiting for: " + what);
       }
-      pause(100);
+      TestEnv.pause(100);
     }
   }
 
@@ -249,12 +249,4 @@ public final class BoltProcess implements AutoCloseable {
     return tail.toString();
   }
 
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 }

@@ -198,12 +198,17 @@ public final class TestEnv implements AutoCloseable {
       if (System.nanoTime() > end) {
         throw new AssertionError("timed out after " + deadline.toSeconds() + " s waiting for: " + what);
       }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+      pause(50);
+    }
+  }
+
+  /** The one sleep of the tests: between polls, or for a deliberately random moment. */
+  public static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 
