@@ -5,6 +5,8 @@ import bolt.infra.Clients;
 import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
 import bolt.stock.ProductService;
+import bolt.stock.RedisSync;
+import bolt.stock.RestockRepository;
 import bolt.stock.StockLedger;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,22 +24,27 @@ import java.nio.charset.StandardCharsets;
 /**
  * Start-up work that needs both backends: apply the schema, load the demo products if asked, and give
  * every DB product its Redis keys. It retries until both answer, in the background, so that the API
- * can already answer 503 (not hang, not exit) while a backend is still coming up. Afterwards the sync
- * repeats every few seconds, so a restock whose Redis step failed reaches Redis once it is back.
+ * can already answer 503 (not hang, not exit) while a backend is still coming up. Afterwards Redis is
+ * checked every second for a lost sync mark (a wiped or replaced Redis is rebuilt at once), and fully
+ * synced every few seconds, so a restock whose Redis step failed reaches Redis once it is back.
  */
 final class BootstrapVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(BootstrapVerticle.class);
   /** Serialises schema creation between processes that start together. */
   private static final long SCHEMA_LOCK = 0x626f6c74L;
-  private static final long RESYNC_INTERVAL_MS = 5_000;
+  private static final long CHECK_INTERVAL_MS = 1_000;
+  private static final int CHECKS_PER_FULL_SYNC = 5;
 
   private final BoltConfig config;
   private final Promise<Void> synced = Promise.promise();
   private Redis redis;
   private Pool pool;
-  private ProductService products;
+  private RedisSync sync;
   private String schema;
+  private long checks;
+  private boolean syncing;
+  private boolean syncAgain;
 
   BootstrapVerticle(BoltConfig config) {
     this.config = config;
@@ -52,10 +59,14 @@ final class BootstrapVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 1);
-    products = new ProductService(new ProductRepository(pool),
-        new StockLedger(redis, new Keys(config.keyPrefix()), config.redisTimeoutMs()), config.redisTimeoutMs());
+    long timeout = config.redisTimeoutMs();
+    ProductRepository products = new ProductRepository(pool);
+    RestockRepository restocks = new RestockRepository(pool);
+    StockLedger ledger = new StockLedger(redis, new Keys(config.keyPrefix()), timeout);
+    sync = new RedisSync(products, restocks, ledger, new ProductService(products, restocks, ledger, timeout), timeout);
     schema = "SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ");\n" + resource("sql/schema.sql")
         + (config.seedDemoProducts() ? resource("sql/seed.sql") : "");
+    vertx.eventBus().localConsumer(RedisSync.RESYNC_ADDRESS, request -> syncNow());
     attempt(1);
     return Future.succeededFuture();
   }
@@ -66,14 +77,11 @@ final class BootstrapVerticle extends VerticleBase {
   }
 
   private void attempt(int attempt) {
-    once().onSuccess(count -> {
-      LOG.info("Schema ready; {} products synced to Redis", count);
+    // one simple-protocol query runs the whole script as one implicit transaction
+    pool.query(schema).execute().compose(applied -> sync.run()).onSuccess(pass -> {
+      LOG.info("Schema ready; {} products synced to Redis", pass.productsChanged());
       synced.complete();
-      vertx.setPeriodic(RESYNC_INTERVAL_MS, id -> products.syncToRedis().onSuccess(changed -> {
-        if (changed > 0) {
-          LOG.info("{} products synced to Redis from the database", changed);
-        }
-      }));
+      vertx.setPeriodic(CHECK_INTERVAL_MS, id -> check());
     }).onFailure(failure -> {
       if (attempt == 1) {
         LOG.warn("Start-up sync waiting for PostgreSQL and Redis: {}", failure.toString());
@@ -82,9 +90,40 @@ final class BootstrapVerticle extends VerticleBase {
     });
   }
 
-  private Future<Integer> once() {
-    // one simple-protocol query runs the whole script as one implicit transaction
-    return pool.query(schema).execute().compose(applied -> products.syncToRedis());
+  private void check() {
+    if (++checks % CHECKS_PER_FULL_SYNC == 0) {
+      syncNow();
+    } else {
+      sync.redisEmpty().onSuccess(empty -> {
+        if (empty) {
+          syncNow();
+        }
+      });
+    }
+  }
+
+  /** Runs a sync pass, or one more right after the pass under way. */
+  private void syncNow() {
+    if (!synced.future().isComplete()) {
+      return;
+    }
+    if (syncing) {
+      syncAgain = true;
+      return;
+    }
+    syncing = true;
+    sync.run().onSuccess(pass -> {
+      if (pass.productsChanged() > 0 || pass.restocksApplied() > 0) {
+        LOG.info("Synced Redis from the database: {} products created or updated, {} pending restocks applied",
+            pass.productsChanged(), pass.restocksApplied());
+      }
+    }).onComplete(done -> {
+      syncing = false;
+      if (syncAgain) {
+        syncAgain = false;
+        syncNow();
+      }
+    });
   }
 
   private static String resource(String path) {

@@ -68,7 +68,7 @@ public final class Main {
     List<Future<String>> deployments = new ArrayList<>();
     deployments.add(vertx.deployVerticle(bootstrap));
     if (config.runsHttp()) {
-      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config),
+      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config, bootstrap.synced()),
           new DeploymentOptions().setInstances(config.httpInstances())));
     }
     if (config.runsFulfillment()) {

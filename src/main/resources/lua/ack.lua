@@ -1,4 +1,4 @@
--- Settle a batch after its DB transaction committed (design.md: ack).
+-- Settle a batch after its DB transaction committed (docs/design.md: ack).
 -- KEYS[1] processing list  KEYS[2] drift counter  KEYS[3 .. 2+P] product hashes  then one order marker per job
 -- ARGV[1] P (products); then per product j: DB stock and DB version after the commit (ARGV[2j], ARGV[2j+1]);
 -- then per job, three each: job, index of its product (1..P), quantity
@@ -25,20 +25,28 @@ end
 local corrected = 0
 for j = 1, products do
   local key = KEYS[2 + j]
-  if units[j] > 0 then
-    redis.call('HINCRBY', key, 'inflight', -units[j])
-  end
-  local h = redis.call('HMGET', key, 'available', 'inflight', 'dbstock', 'dbver')
-  local stock, version = ARGV[2 * j], tonumber(ARGV[2 * j + 1])
-  if version > tonumber(h[4] or '-1') then
-    redis.call('HSET', key, 'dbstock', stock, 'dbver', version)
-    h[3] = stock
-  end
-  -- only a quiescent product can be compared with the DB: in flight units are in neither number
-  if tonumber(h[2]) == 0 and tonumber(h[1]) ~= tonumber(h[3]) then
-    redis.call('HSET', key, 'available', h[3])
-    redis.call('INCR', KEYS[2])
-    corrected = corrected + 1
+  local h = redis.call('HMGET', key, 'available', 'inflight', 'dbstock', 'dbver', 'avver')
+  -- a product this Redis lost is rebuilt whole by the sync; fields written here would make a
+  -- partial hash that looks like a product
+  if h[1] then
+    local inflight = tonumber(h[2]) - units[j]
+    if units[j] > 0 then
+      redis.call('HINCRBY', key, 'inflight', -units[j])
+    end
+    local stock, version = tonumber(h[3]), tonumber(h[4])
+    if tonumber(ARGV[2 * j + 1]) > version then
+      stock, version = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
+      redis.call('HSET', key, 'dbstock', stock, 'dbver', version)
+    end
+    -- quiescent: nothing of this product is reserved and unwritten, so available must be the DB
+    -- stock; recording the version it came from keeps a late restock script from adding again
+    if inflight == 0 and (tonumber(h[1]) ~= stock or tonumber(h[5]) ~= version) then
+      redis.call('HSET', key, 'available', stock, 'avver', version)
+      if tonumber(h[1]) ~= stock then
+        redis.call('INCR', KEYS[2])
+        corrected = corrected + 1
+      end
+    end
   end
 end
 return {settled, corrected}

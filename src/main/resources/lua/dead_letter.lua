@@ -8,7 +8,8 @@ if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
 end
 redis.call('LPUSH', KEYS[2], ARGV[2])
 if KEYS[3] then
-  if redis.call('EXISTS', KEYS[3]) == 1 then
+  -- a product this Redis lost gets no partial hash: the sync rebuilds it whole from the DB
+  if redis.call('HEXISTS', KEYS[3], 'available') == 1 then
     local quantity = tonumber(ARGV[3])
     redis.call('HINCRBY', KEYS[3], 'available', quantity)
     redis.call('HINCRBY', KEYS[3], 'inflight', -quantity)

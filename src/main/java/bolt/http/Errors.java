@@ -31,6 +31,9 @@ final class Errors {
   static void fail(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiError api) {
+      if (api.status() == 503) {
+        ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
+      }
       send(ctx, api);
     } else if (failure instanceof Unavailable down) {
       ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);

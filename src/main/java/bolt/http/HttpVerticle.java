@@ -7,6 +7,8 @@ import bolt.order.OrderService;
 import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
 import bolt.stock.ProductService;
+import bolt.stock.RedisSync;
+import bolt.stock.RestockRepository;
 import bolt.stock.StockLedger;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,12 +23,15 @@ import java.util.concurrent.TimeUnit;
 public class HttpVerticle extends VerticleBase {
 
   private final BoltConfig config;
+  private final Future<Void> ready;
   private Redis redis;
   private Pool pool;
   private HttpServer server;
 
-  public HttpVerticle(BoltConfig config) {
+  /** @param ready completes when this process's start-up work is done; until then requests get 503 */
+  public HttpVerticle(BoltConfig config, Future<Void> ready) {
     this.config = config;
+    this.ready = ready;
   }
 
   @Override
@@ -35,10 +40,12 @@ public class HttpVerticle extends VerticleBase {
     pool = Clients.postgres(vertx, config, config.pgPoolSize());
     Keys keys = new Keys(config.keyPrefix());
     long timeout = config.redisTimeoutMs();
-    OrderService orders = new OrderService(redis, keys, new OrderRepository(pool), timeout);
-    ProductService products = new ProductService(new ProductRepository(pool), new StockLedger(redis, keys, timeout), timeout);
+    OrderService orders = new OrderService(redis, keys, new OrderRepository(pool), timeout,
+        () -> vertx.eventBus().send(RedisSync.RESYNC_ADDRESS, null));
+    ProductService products = new ProductService(new ProductRepository(pool), new RestockRepository(pool),
+        new StockLedger(redis, keys, timeout), timeout);
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false))
-        .requestHandler(Api.router(vertx, config, orders, products, redis, pool));
+        .requestHandler(Api.router(vertx, config, ready, orders, products, redis, pool));
     return server.listen(config.httpPort());
   }
 

@@ -28,11 +28,7 @@ final class OrderHandler {
     int quantity = input.requiredInt("quantity", 1, 1000);
     String customerId = input.optionalString("customerId", 64);
     input.validate();
-    String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
-    if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
-      throw new ApiError(400, "INVALID_REQUEST", "Idempotency-Key must be 1 to 128 characters",
-          new JsonObject().put("fields", new JsonObject().put("Idempotency-Key", "must be 1 to 128 characters")));
-    }
+    String idempotencyKey = idempotencyKey(ctx);
     orders.place(productId, quantity, customerId, idempotencyKey)
         .onSuccess(placement -> answer(ctx, placement, productId, quantity))
         .onFailure(ctx::fail);
@@ -62,6 +58,17 @@ final class OrderHandler {
           "this Idempotency-Key was used for a different order",
           new JsonObject().put("orderId", reused.orderId().toString())));
     }
+  }
+
+  /** The request's Idempotency-Key header (null when absent); 400 when it is empty or too long. */
+  static String idempotencyKey(RoutingContext ctx) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY)) {
+      throw new ApiError(400, "INVALID_REQUEST", "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters",
+          new JsonObject().put("fields", new JsonObject().put("Idempotency-Key",
+              "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters")));
+    }
+    return key;
   }
 
   void get(RoutingContext ctx) {

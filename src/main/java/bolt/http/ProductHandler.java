@@ -4,6 +4,7 @@ import bolt.order.OrderService;
 import bolt.order.OrderView;
 import bolt.stock.Product;
 import bolt.stock.ProductService;
+import bolt.stock.Restock;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -63,15 +64,28 @@ final class ProductHandler {
     JsonInput input = JsonInput.of(ctx);
     int quantity = input.requiredInt("quantity", 1, 1_000_000_000);
     input.validate();
-    products.restock(id, quantity)
-        .onSuccess(after -> {
-          if (after.isEmpty()) {
-            Errors.send(ctx, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + id));
-          } else {
-            ctx.json(after.get().toJson());
-          }
-        })
+    products.restock(id, quantity, OrderHandler.idempotencyKey(ctx))
+        .onSuccess(outcome -> answerRestock(ctx, id, quantity, outcome))
         .onFailure(ctx::fail);
+  }
+
+  private static void answerRestock(RoutingContext ctx, String id, int quantity, Restock outcome) {
+    if (outcome instanceof Restock.Done done) {
+      if (done.replayed()) {
+        ctx.response().putHeader("Idempotent-Replayed", "true");
+      }
+      ctx.json(done.product().toJson().put("restockId", done.requestId()));
+    } else if (outcome instanceof Restock.UnknownProduct) {
+      Errors.send(ctx, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + id));
+    } else if (outcome instanceof Restock.OverLimit over) {
+      Errors.send(ctx, new ApiError(400, "STOCK_LIMIT", "stock " + over.stock() + " + " + quantity
+          + " would exceed the largest stock a product can hold, " + over.limit(),
+          new JsonObject().put("limit", over.limit()).put("stock", over.stock()).put("requested", quantity)));
+    } else if (outcome instanceof Restock.KeyReused reused) {
+      Errors.send(ctx, new ApiError(422, "IDEMPOTENCY_KEY_REUSED",
+          "this Idempotency-Key was used for a restock of " + reused.firstQuantity() + " units",
+          new JsonObject().put("quantity", reused.firstQuantity())));
+    }
   }
 
   void recentOrders(RoutingContext ctx) {

@@ -17,6 +17,12 @@ public final class Unavailable extends RuntimeException {
     this.backend = backend;
   }
 
+  /** A backend that answers but cannot serve yet, for a reason worth a log line. */
+  public Unavailable(String backend, String reason) {
+    super(backend + " unavailable: " + reason, null, false, false);
+    this.backend = backend;
+  }
+
   public String backend() {
     return backend;
   }

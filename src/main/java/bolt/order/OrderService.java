@@ -26,43 +26,50 @@ public class OrderService {
   private final Keys keys;
   private final OrderRepository orders;
   private final long timeoutMs;
+  private final Runnable redisLost;
 
-  public OrderService(Redis redis, Keys keys, OrderRepository orders, long timeoutMs) {
+  /** @param redisLost called when a reservation finds a Redis that holds no products: it asks for a resync now */
+  public OrderService(Redis redis, Keys keys, OrderRepository orders, long timeoutMs, Runnable redisLost) {
     this.redis = redis;
     this.keys = keys;
     this.orders = orders;
     this.timeoutMs = timeoutMs;
+    this.redisLost = redisLost;
   }
 
   public Future<Placement> place(String productId, int quantity, String customerId, String idempotencyKey) {
     OrderJob job = OrderJob.create(OrderIds.next(), productId, quantity, customerId, Instant.now());
     List<String> scriptKeys = idempotencyKey == null
-        ? List.of(keys.product(productId), keys.queue(), keys.order(job.orderId().toString()))
-        : List.of(keys.product(productId), keys.queue(), keys.order(job.orderId().toString()),
-            keys.idempotency(idempotencyKey));
+        ? List.of(keys.product(productId), keys.queue(), keys.order(job.orderId().toString()), keys.synced())
+        : List.of(keys.product(productId), keys.queue(), keys.order(job.orderId().toString()), keys.synced(),
+            keys.idempotency(customerId, idempotencyKey));
     List<Object> args = List.of(quantity, job.json(), RETENTION_SECONDS, RETENTION_SECONDS);
     return Unavailable.guard("redis", timeoutMs, RESERVE.run(redis, scriptKeys, args))
-        .map(reply -> decide(reply, job));
+        .compose(reply -> decide(reply, job));
   }
 
-  private static Placement decide(Response reply, OrderJob job) {
+  private Future<Placement> decide(Response reply, OrderJob job) {
     int verdict = reply.get(0).toInteger();
     switch (verdict) {
       case 1:
-        return new Placement.Accepted(job.orderId(), job.productId(), job.quantity(), reply.get(1).toLong(), false);
+        return Future.succeededFuture(
+            new Placement.Accepted(job.orderId(), job.productId(), job.quantity(), reply.get(1).toLong(), false));
       case 0:
-        return new Placement.Refused(reply.get(1).toLong());
+        return Future.succeededFuture(new Placement.Refused(reply.get(1).toLong()));
       case -1:
-        return new Placement.UnknownProduct();
+        return Future.succeededFuture(new Placement.UnknownProduct());
+      case -2:
+        redisLost.run();
+        return Future.failedFuture(new Unavailable("redis", "it holds no products yet; they are being rebuilt"));
       default:
         String stored = reply.get(1).toString();
         int colon = stored.indexOf(':');
         OrderJob first = OrderJob.parse(stored.substring(colon + 1));
         if (!first.productId().equals(job.productId()) || first.quantity() != job.quantity()) {
-          return new Placement.KeyReused(first.orderId());
+          return Future.succeededFuture(new Placement.KeyReused(first.orderId()));
         }
-        return new Placement.Accepted(first.orderId(), first.productId(), first.quantity(),
-            Long.parseLong(stored.substring(0, colon)), true);
+        return Future.succeededFuture(new Placement.Accepted(first.orderId(), first.productId(), first.quantity(),
+            Long.parseLong(stored.substring(0, colon)), true));
     }
   }
 

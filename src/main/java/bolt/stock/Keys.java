@@ -12,9 +12,22 @@ public final class Keys {
     this.tag = "{" + prefix + "}:";
   }
 
-  /** Hash of one product: available, inflight, dbstock, dbver. */
+  /** Hash of one product: available, inflight, dbstock, dbver, avver (docs/design.md). */
   public String product(String productId) {
     return tag + "product:" + productId;
+  }
+
+  /** Sorted set of the DB versions of restocks already added to a product's available units. */
+  public String restocked(String productId) {
+    return tag + "restocked:" + productId;
+  }
+
+  /**
+   * Present once a sync has given this Redis every product; its absence means an empty or wiped
+   * Redis, in which a missing product proves nothing. Holds the epoch id of that sync.
+   */
+  public String synced() {
+    return tag + "synced";
   }
 
   public String queue() {
@@ -34,13 +47,23 @@ public final class Keys {
     return tag + "workers";
   }
 
+  /** Hash of worker id to the token of the process that holds it. */
+  public String workerOwners() {
+    return tag + "worker-owners";
+  }
+
   /** The job of an order that is accepted but not yet written: GET /order answers PENDING from it. */
   public String order(String orderId) {
     return tag + "order:" + orderId;
   }
 
-  public String idempotency(String idempotencyKey) {
-    return tag + "idem:" + idempotencyKey;
+  /**
+   * An idempotency key is the customer's own: another customer's key of the same text is another
+   * key. The customer id is length-prefixed, so no (customer, key) pair can spell another one.
+   */
+  public String idempotency(String customerId, String idempotencyKey) {
+    String customer = customerId == null ? "-" : customerId.length() + ":" + customerId;
+    return tag + "idem:" + customer + ":" + idempotencyKey;
   }
 
   public String deadLetters() {

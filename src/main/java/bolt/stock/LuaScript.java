@@ -58,8 +58,20 @@ public final class LuaScript {
     });
   }
 
+  /**
+   * The script as one EVAL with its whole source, for a pipeline that cannot stop to load it on
+   * NOSCRIPT; Redis caches the compiled script by its digest, so only the bytes are sent again.
+   */
+  public Request eval(List<String> keys, List<?> args) {
+    return withArguments(Request.cmd(Command.EVAL).arg(source), keys, args);
+  }
+
   private Request request(List<String> keys, List<?> args) {
-    Request request = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+    return withArguments(Request.cmd(Command.EVALSHA).arg(sha), keys, args);
+  }
+
+  private static Request withArguments(Request request, List<String> keys, List<?> args) {
+    request.arg(keys.size());
     for (String key : keys) {
       request.arg(key);
     }

@@ -18,9 +18,12 @@ public class ProductRepository {
   static final String CREATE =
       "INSERT INTO products (id, name, stock) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING "
           + "RETURNING id, name, stock, version";
-  static final String RESTOCK =
-      "UPDATE products SET stock = stock + $2, version = version + 1, updated_at = now() WHERE id = $1 "
-          + "RETURNING id, name, stock, version";
+  /** Records the epoch of the Redis that now holds every product; returns the one recorded before, if any. */
+  static final String SWAP_REDIS_EPOCH =
+      "WITH before AS (SELECT value FROM bolt_meta WHERE name = 'redis_epoch') "
+          + "INSERT INTO bolt_meta (name, value) VALUES ('redis_epoch', $1) "
+          + "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now() "
+          + "RETURNING (SELECT value FROM before) AS previous";
 
   private final Pool pool;
 
@@ -41,9 +44,10 @@ public class ProductRepository {
     return pool.preparedQuery(CREATE).execute(Tuple.of(id, name, stock)).map(rows -> first(toProducts(rows)));
   }
 
-  /** Empty when there is no such product. */
-  public Future<Optional<Product>> restock(String id, int delta) {
-    return pool.preparedQuery(RESTOCK).execute(Tuple.of(id, delta)).map(rows -> first(toProducts(rows)));
+  /** See {@link #SWAP_REDIS_EPOCH}; null when no Redis was ever synced from this database. */
+  public Future<String> swapRedisEpoch(String epoch) {
+    return pool.preparedQuery(SWAP_REDIS_EPOCH).execute(Tuple.of(epoch))
+        .map(rows -> rows.iterator().next().getString("previous"));
   }
 
   private static List<Product> toProducts(RowSet<Row> rows) {

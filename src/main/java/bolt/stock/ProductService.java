@@ -5,16 +5,19 @@ import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
-/** Products: the DB row is written first, then Redis follows by the same change (design.md: restock). */
+/** Products: the DB row is written first, then Redis follows by the same change (docs/design.md: restock). */
 public class ProductService {
 
   private final ProductRepository products;
+  private final RestockRepository restocks;
   private final StockLedger ledger;
   private final long timeoutMs;
 
-  public ProductService(ProductRepository products, StockLedger ledger, long timeoutMs) {
+  public ProductService(ProductRepository products, RestockRepository restocks, StockLedger ledger, long timeoutMs) {
     this.products = products;
+    this.restocks = restocks;
     this.ledger = ledger;
     this.timeoutMs = timeoutMs;
   }
@@ -43,26 +46,24 @@ public class ProductService {
   }
 
   /**
-   * Empty when there is no such product. Once the DB has committed, the restock has happened: if Redis
-   * then fails, the answer still says so (with {@code available} null) rather than invite a retry that
-   * would add the stock twice; {@link #syncToRedis} applies it to Redis when the product is quiescent.
+   * Adds stock, once per request id (a retry with the same id answers with the first result and adds
+   * nothing); a null id makes a fresh one. Once the DB has committed, the restock has happened: if
+   * Redis then fails, the answer still says so (with {@code available} null) rather than invite a
+   * retry, and the periodic sync applies it to Redis ({@link RedisSync}).
    */
-  public Future<Optional<Product>> restock(String id, int delta) {
-    return db(products.restock(id, delta)).compose(after -> after.isEmpty()
-        ? Future.succeededFuture(after)
-        : ledger.restock(after.get(), delta)
-            .map(units -> Optional.of(after.get().withAvailable(units)))
-            .otherwise(redisDown -> after));
+  public Future<Restock> restock(String id, int delta, String requestId) {
+    String request = requestId == null ? UUID.randomUUID().toString() : requestId;
+    return db(restocks.restock(id, delta, request)).compose(outcome -> outcome instanceof Restock.Done done
+        ? applyToRedis(done.product(), delta, request)
+            .map(units -> (Restock) new Restock.Done(done.product().withAvailable(units), request, done.replayed()))
+            .otherwise(redisDown -> done)
+        : Future.succeededFuture(outcome));
   }
 
-  /**
-   * Gives every DB product its Redis keys, and lets quiescent ones adopt a newer DB row (see
-   * sync_product.lua). Safe while other instances serve: keys with units in flight are never touched.
-   * Returns how many products were created or adopted in Redis.
-   */
-  public Future<Integer> syncToRedis() {
-    return db(products.all()).compose(rows -> Future.all(rows.stream().map(ledger::sync).toList())
-        .map(all -> (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count()));
+  /** Runs the restock script (idempotent) and records that Redis has it; the units available after. */
+  Future<Long> applyToRedis(Product after, int delta, String requestId) {
+    return ledger.restock(after, delta)
+        .compose(units -> db(restocks.markApplied(after.id(), requestId)).otherwiseEmpty().map(marked -> units));
   }
 
   private <T> Future<T> db(Future<T> call) {

@@ -28,13 +28,13 @@ public class StockLedger {
 
   /** Creates the product's keys from the DB row, or adopts a newer row when nothing is in flight; true if changed. */
   public Future<Boolean> sync(Product product) {
-    return guard(SYNC.run(redis, List.of(keys.product(product.id())), List.of(product.stock(), product.version())))
+    return guard(SYNC.run(redis, productKeys(product.id()), List.of(product.stock(), product.version())))
         .map(reply -> reply.toInteger() != 0);
   }
 
-  /** Applies a committed restock; returns the units available afterwards. */
+  /** Applies a committed restock (at most once, however often it is called); returns the units available afterwards. */
   public Future<Long> restock(Product after, int delta) {
-    return guard(RESTOCK.run(redis, List.of(keys.product(after.id())), List.of(delta, after.stock(), after.version())))
+    return guard(RESTOCK.run(redis, productKeys(after.id()), List.of(delta, after.stock(), after.version())))
         .map(Response::toLong);
   }
 
@@ -54,6 +54,20 @@ public class StockLedger {
       }
       return units;
     });
+  }
+
+  /** The epoch of the sync that gave this Redis every product, or null for an empty or wiped Redis. */
+  public Future<String> syncEpoch() {
+    return guard(redis.send(Request.cmd(Command.GET).arg(keys.synced()))).map(reply -> reply == null ? null : reply.toString());
+  }
+
+  /** Marks this Redis as holding every product; false when another process marked it first. */
+  public Future<Boolean> markSynced(String epoch) {
+    return guard(redis.send(Request.cmd(Command.SET).arg(keys.synced()).arg(epoch).arg("NX"))).map(reply -> reply != null);
+  }
+
+  private List<String> productKeys(String productId) {
+    return List.of(keys.product(productId), keys.restocked(productId));
   }
 
   private <T> Future<T> guard(Future<T> call) {
