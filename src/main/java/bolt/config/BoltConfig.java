@@ -35,10 +35,12 @@ public record BoltConfig(
     int redisPoolSize,
     String pgUrl,
     int pgPoolSize,
+    long pgTxTimeoutMs,
     String keyPrefix,
     String adminToken,
     boolean seedDemoProducts,
-    boolean faultHaltAfterCommit) {
+    boolean faultHaltAfterCommit,
+    boolean faultStopAfterLock) {
 
   public static final String ROLE_HTTP = "http";
   public static final String ROLE_FULFILLMENT = "fulfillment";
@@ -59,11 +61,14 @@ public record BoltConfig(
       Map.entry("BOLT_REDIS_POOL_SIZE", "redis.poolSize"),
       Map.entry("BOLT_PG_URL", "postgres.url"),
       Map.entry("BOLT_PG_POOL_SIZE", "postgres.poolSize"),
+      Map.entry("BOLT_PG_TX_TIMEOUT_MS", "postgres.txTimeoutMs"),
       Map.entry("BOLT_KEY_PREFIX", "keyPrefix"),
       Map.entry("BOLT_ADMIN_TOKEN", "adminToken"),
       Map.entry("BOLT_SEED_DEMO", "seedDemoProducts"),
       // fault injection for the crash tests: the process halts between a DB commit and its ack
-      Map.entry("BOLT_FAULT_HALT_AFTER_COMMIT", "fault.haltAfterCommit"));
+      Map.entry("BOLT_FAULT_HALT_AFTER_COMMIT", "fault.haltAfterCommit"),
+      // fault injection: the process stops itself (SIGSTOP) once, holding its first batch's row locks
+      Map.entry("BOLT_FAULT_STOP_AFTER_LOCK", "fault.stopAfterLock"));
 
   public static BoltConfig load(Path file, Map<String, String> env) {
     JsonObject json;
@@ -100,10 +105,12 @@ public record BoltConfig(
         s.integer("redis.poolSize", 16, 1, 1024),
         s.postgresUri("postgres.url", "postgresql://bolt:bolt@127.0.0.1:5432/bolt"),
         s.integer("postgres.poolSize", 8, 1, 256),
+        s.integer("postgres.txTimeoutMs", 2_000, 100, 600_000),
         s.keyPrefix("keyPrefix", "bolt"),
         s.text("adminToken", ""),
         s.bool("seedDemoProducts", false),
-        s.bool("fault.haltAfterCommit", false));
+        s.bool("fault.haltAfterCommit", false),
+        s.bool("fault.stopAfterLock", false));
   }
 
   public boolean runsHttp() {

@@ -10,7 +10,10 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,11 +24,13 @@ public class FulfillmentVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(FulfillmentVerticle.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final AtomicBoolean STOPPED_ONCE = new AtomicBoolean();
   private static final long STOP_TIMEOUT_MS = 15_000;
 
   private final BoltConfig config;
   private Redis redis;
   private Pool pool;
+  private WorkerRegistry registry;
   private WorkQueue queue;
   private Worker worker;
 
@@ -36,22 +41,26 @@ public class FulfillmentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String workerId = config.workerId() + "-" + INSTANCES.incrementAndGet();
+    long ttl = config.heartbeatTtlMs();
+    Keys keys = new Keys(config.keyPrefix());
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 2);
-    queue = new WorkQueue(redis, Redis.createClient(vertx, Clients.redisOptions(config)),
-        new Keys(config.keyPrefix()), workerId, config.redisTimeoutMs());
-    worker = new Worker(vertx, queue, new OrderWriter(pool), config.batchSize(), config.blockTimeoutMs(),
+    registry = new WorkerRegistry(redis, keys, workerId, ttl, config.redisTimeoutMs());
+    queue = new WorkQueue(redis, Redis.createClient(vertx, Clients.redisOptions(config)), keys, registry,
+        config.redisTimeoutMs());
+    OrderWriter writer = new OrderWriter(pool, config.faultStopAfterLock() ? FulfillmentVerticle::stopOnce : () -> { });
+    worker = new Worker(vertx, queue, writer, config.batchSize(), config.blockTimeoutMs(),
         config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { });
-    long ttl = config.heartbeatTtlMs();
-    vertx.setPeriodic(ttl / 3, id -> queue.heartbeat());
-    vertx.setPeriodic(ttl / 2, id -> queue.reap(ttl).onSuccess(reaped -> {
-      if (reaped.get(0).toInteger() > 0) {
-        LOG.warn("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
-      }
-    }));
-    worker.start();
-    LOG.info("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
-    return Future.succeededFuture();
+    return registry.claim(vertx).onSuccess(claimed -> {
+      vertx.setPeriodic(ttl / 3, id -> queue.heartbeat());
+      vertx.setPeriodic(ttl / 2, id -> registry.reap().onSuccess(reaped -> {
+        if (reaped.get(0).toInteger() > 0) {
+          LOG.warn("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
+        }
+      }));
+      worker.start();
+      LOG.info("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
+    });
   }
 
   private static void haltAfterCommit() {
@@ -59,12 +68,29 @@ public class FulfillmentVerticle extends VerticleBase {
     Runtime.getRuntime().halt(137);
   }
 
+  /**
+   * Fault injection: the whole process stops (SIGSTOP) inside its first batch's transaction, holding
+   * the product row locks, until someone sends SIGCONT; the event loop blocks here meanwhile.
+   */
+  private static void stopOnce() {
+    if (STOPPED_ONCE.compareAndSet(false, true)) {
+      LOG.error("Fault injection: stopping the process while holding product row locks");
+      try {
+        new ProcessBuilder("kill", "-STOP", String.valueOf(ProcessHandle.current().pid())).start().waitFor();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   @Override
   public Future<?> stop() {
     // a write stuck on an unreachable database must not hold the process: its jobs stay in the
     // processing list, and a reaper hands them to another worker
     return worker.stop().timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
-        .compose(done -> queue.retire().otherwiseEmpty())
+        .compose(done -> registry.retire().otherwiseEmpty())
         .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))
         .onComplete(done -> LOG.info("Worker {} stopped", queue.workerId()));
   }

@@ -51,14 +51,24 @@ class OrderWriter {
           + "WHERE p.id = d.id AND p.stock >= d.units RETURNING p.id, p.stock, p.version";
 
   private final Pool pool;
+  private final Runnable afterLock;
 
   OrderWriter(Pool pool) {
+    this(pool, () -> { });
+  }
+
+  /** @param afterLock runs while the batch holds its product row locks (fault injection; a no-op normally) */
+  OrderWriter(Pool pool, Runnable afterLock) {
     this.pool = pool;
+    this.afterLock = afterLock;
   }
 
   Future<BatchResult> write(List<OrderJob> jobs) {
     return pool.withTransaction(conn -> insert(conn, jobs)
-        .compose(inserted -> lockProducts(conn, jobs).map(locked -> BatchPlan.of(jobs, locked, inserted)))
+        .compose(inserted -> lockProducts(conn, jobs).map(locked -> {
+          afterLock.run();
+          return BatchPlan.of(jobs, locked, inserted);
+        }))
         .compose(plan -> reject(conn, plan.rejected())
             .compose(ignored -> decrement(conn, plan.decrements()))
             .map(decremented -> {

@@ -12,6 +12,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,57 +24,66 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One worker's view of the Redis queue: take jobs into its own processing list, settle them after
- * commit, dead-letter poison, heartbeat, and reap dead workers.
+ * commit, dead-letter poison. The worker's registration ({@link WorkerRegistry}) goes in front of
+ * every take, in the same pipeline, so no job is ever taken by a worker the reapers cannot see.
  */
 class WorkQueue {
 
+  private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
   private static final LuaScript TAKE = LuaScript.load("take");
   private static final LuaScript ACK = LuaScript.load("ack");
   private static final LuaScript DEAD_LETTER = LuaScript.load("dead_letter");
-  private static final LuaScript HEARTBEAT = LuaScript.load("heartbeat");
-  private static final LuaScript REAP = LuaScript.load("reap");
 
   private final Redis redis;
   private final Redis blockingClient;
   private final Keys keys;
-  private final String workerId;
+  private final WorkerRegistry registry;
   private final String processing;
   private final long timeoutMs;
   private RedisConnection blocking;
-  /** False until a heartbeat lands, and again after one fails: see {@link #take}. */
-  private boolean registered;
+  private boolean everRegistered;
+  /** Set once another live process turns out to hold this worker's id: nothing more is taken. */
+  private WorkerRegistry.WorkerIdInUse idInUse;
 
   /**
    * @param redis          the shared pool, for short commands
    * @param blockingClient the client of this worker's own connection: BLMOVE must never hold a pooled one
    */
-  WorkQueue(Redis redis, Redis blockingClient, Keys keys, String workerId, long timeoutMs) {
+  WorkQueue(Redis redis, Redis blockingClient, Keys keys, WorkerRegistry registry, long timeoutMs) {
     this.redis = redis;
     this.blockingClient = blockingClient;
     this.keys = keys;
-    this.workerId = workerId;
-    this.processing = keys.processing(workerId);
+    this.registry = registry;
+    this.processing = keys.processing(registry.workerId());
     this.timeoutMs = timeoutMs;
   }
 
   String workerId() {
-    return workerId;
+    return registry.workerId();
   }
 
-  /** Waits up to {@code blockMs} for one job, then takes up to {@code max - 1} more without waiting; oldest first. */
+  /**
+   * Registers (heartbeat) and waits up to {@code blockMs} for one job, in one pipeline, then takes up
+   * to {@code max - 1} more without waiting; oldest first. Fails with {@link WorkerRegistry.WorkerIdInUse}
+   * once another live process holds this worker's id (a job the same pipeline moved is still returned).
+   */
   Future<List<String>> take(int max, long blockMs) {
+    if (idInUse != null) {
+      return Future.failedFuture(idInUse);
+    }
     Request blmove = Request.cmd(Command.BLMOVE).arg(keys.queue()).arg(processing).arg("RIGHT").arg("LEFT")
         .arg(blockMs / 1000.0);
-    // a worker holds jobs only while its heartbeat is on record, or a crash would strand them
-    Future<Void> ready = registered ? Future.succeededFuture() : heartbeat();
-    return ready.compose(beat -> blockingConnection())
-        .compose(conn -> conn.send(blmove).timeout(blockMs + timeoutMs, TimeUnit.MILLISECONDS))
+    return blockingConnection()
+        .compose(conn -> conn.batch(List.of(registry.heartbeatRequest(), blmove))
+            .timeout(blockMs + timeoutMs, TimeUnit.MILLISECONDS))
         .recover(failure -> dropBlockingConnection().transform(ignored -> Future.failedFuture(failure)))
-        .compose(first -> {
+        .compose(replies -> {
+          registered(registry.beat(replies.get(0)));
+          Response first = replies.get(1);
           if (first == null) {
-            return Future.succeededFuture(List.of());
+            return idInUse == null ? Future.succeededFuture(List.of()) : Future.failedFuture(idInUse);
           }
-          if (max == 1) {
+          if (max == 1 || idInUse != null) {
             return Future.succeededFuture(List.of(first.toString()));
           }
           return guard(TAKE.run(redis, List.of(keys.queue(), processing), List.of(max - 1))).map(more -> {
@@ -82,6 +93,27 @@ class WorkQueue {
             return jobs;
           });
         });
+  }
+
+  /** The periodic heartbeat between takes. */
+  Future<Void> heartbeat() {
+    return registry.heartbeat().map(beat -> {
+      registered(beat);
+      return null;
+    });
+  }
+
+  private void registered(WorkerRegistry.Beat beat) {
+    if (beat.refused()) {
+      if (idInUse == null) {
+        idInUse = new WorkerRegistry.WorkerIdInUse(registry.workerId(), beat.heldByOtherMs());
+      }
+      return;
+    }
+    if (beat.registered() && everRegistered) {
+      LOG.warn("Worker {} registered again: a reaper had given it up, or Redis lost the workers set", workerId());
+    }
+    everRegistered = true;
   }
 
   /** Up to {@code max} of the oldest jobs already in this worker's list (left over by a failure or a crash). */
@@ -123,7 +155,7 @@ class WorkQueue {
    * REJECTED; {@code job} is null when the raw text could not be parsed.
    */
   Future<Boolean> deadLetter(String raw, OrderJob job, String reason) {
-    JsonObject entry = new JsonObject().put("job", raw).put("reason", reason).put("worker", workerId)
+    JsonObject entry = new JsonObject().put("job", raw).put("reason", reason).put("worker", workerId())
         .put("at", System.currentTimeMillis());
     List<String> scriptKeys = new ArrayList<>(List.of(processing, keys.deadLetters()));
     List<Object> args = new ArrayList<>(List.of(raw, entry.encode()));
@@ -136,24 +168,6 @@ class WorkQueue {
       args.add(OrderService.RETENTION_SECONDS * 7);
     }
     return guard(DEAD_LETTER.run(redis, scriptKeys, args)).map(moved -> moved.toInteger() == 1);
-  }
-
-  Future<Void> heartbeat() {
-    return guard(HEARTBEAT.run(redis, List.of(keys.workers()), List.of(workerId)))
-        .andThen(beat -> registered = beat.succeeded())
-        .mapEmpty();
-  }
-
-  /** Requeues the jobs of every worker silent for longer than {@code ttlMs}; returns {workers, jobs}. */
-  Future<Response> reap(long ttlMs) {
-    return guard(REAP.run(redis, List.of(keys.workers(), keys.queue()), List.of(ttlMs, keys.processingPrefix())));
-  }
-
-  /** On a clean stop: leave the workers set if nothing is left in this worker's list (else a reaper will recover it). */
-  Future<Void> retire() {
-    return guard(redis.send(Request.cmd(Command.LLEN).arg(processing))).compose(len -> len.toLong() == 0
-        ? guard(redis.send(Request.cmd(Command.ZREM).arg(keys.workers()).arg(workerId))).mapEmpty()
-        : Future.succeededFuture());
   }
 
   Future<Void> close() {

@@ -31,7 +31,8 @@ class Worker {
   private final long blockMs;
   private final int maxAttempts;
   private final Runnable afterCommit;
-  private final Backoff backoff = new Backoff(50, 5_000);
+  /** Capped low: once a backend is back, the drain resumes within about half a second. */
+  private final Backoff backoff = new Backoff(50, 500);
   private final Promise<Void> stopped = Promise.promise();
   /** Attempts per job that failed alone with a non-transient error; reset when the job leaves. */
   private final Map<String, Integer> attempts = new HashMap<>();
@@ -78,6 +79,9 @@ class Worker {
         }
         backoff.reset();
         loop();
+      } else if (done.cause() instanceof WorkerRegistry.WorkerIdInUse inUse) {
+        LOG.error("Worker {} stops: {}", queue.workerId(), inUse.getMessage());
+        stopped.tryComplete();
       } else {
         leftoversFirst = true;
         long delay = backoff.nextDelayMs();

@@ -35,10 +35,20 @@ public final class Clients {
             .setTcpKeepAlive(true));
   }
 
+  /**
+   * A PostgreSQL pool whose sessions PostgreSQL itself keeps from hanging: a statement, a lock wait
+   * or an idle moment inside a transaction longer than {@code postgres.txTimeoutMs} ends it. A
+   * process frozen in the middle of a transaction (SIGSTOP, a long GC pause, a lost host) so loses
+   * its transaction and frees its product row locks, instead of stopping every other writer.
+   */
   public static Pool postgres(Vertx vertx, BoltConfig config, int size) {
+    String bound = String.valueOf(config.pgTxTimeoutMs());
     PgConnectOptions connect = PgConnectOptions.fromUri(config.pgUrl())
         .setCachePreparedStatements(true)
-        .setPipeliningLimit(256);
+        .setPipeliningLimit(256)
+        .addProperty("statement_timeout", bound)
+        .addProperty("lock_timeout", bound)
+        .addProperty("idle_in_transaction_session_timeout", bound);
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(4096))
         .with(new NetClientOptions().setConnectTimeout((int) config.redisTimeoutMs()).setTcpNoDelay(true))
