@@ -2,7 +2,8 @@
 -- each worker id to one process: two processes sharing an id would share a processing list and a
 -- heartbeat, and the survivor would keep a dead one's jobs from ever being reaped.
 -- KEYS[1] workers sorted set (id -> last heartbeat, ms)  KEYS[2] worker owners hash (id -> process token)
--- ARGV[1] worker id  ARGV[2] the calling process's token  ARGV[3] heartbeat TTL (ms)
+-- ARGV[1] worker id  ARGV[2] the calling process's token  ARGV[3] silence (ms) after which another
+-- process may take the id over: a few missed beats, far less than the reapers' TTL
 -- Returns {1, 0} registered (new, or again after a reap or a lost Redis), {0, 0} refreshed, or
 -- {-1, ms since its last heartbeat} when another process holds the id and is alive.
 local t = redis.call('TIME')

@@ -52,7 +52,7 @@ public class FulfillmentVerticle extends VerticleBase {
     worker = new Worker(vertx, queue, writer, config.batchSize(), config.blockTimeoutMs(),
         config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { });
     return registry.claim(vertx).onSuccess(claimed -> {
-      vertx.setPeriodic(ttl / 3, id -> queue.heartbeat());
+      vertx.setPeriodic(registry.beatIntervalMs(), id -> queue.heartbeat());
       vertx.setPeriodic(ttl / 2, id -> registry.reap().onSuccess(reaped -> {
         if (reaped.get(0).toInteger() > 0) {
           LOG.warn("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));

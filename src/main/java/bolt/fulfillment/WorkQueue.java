@@ -1,5 +1,6 @@
 package bolt.fulfillment;
 
+import bolt.infra.Unavailable;
 import bolt.order.OrderJob;
 import bolt.order.OrderService;
 import bolt.order.OrderView;
@@ -73,9 +74,9 @@ class WorkQueue {
     }
     Request blmove = Request.cmd(Command.BLMOVE).arg(keys.queue()).arg(processing).arg("RIGHT").arg("LEFT")
         .arg(blockMs / 1000.0);
-    return blockingConnection()
-        .compose(conn -> conn.batch(List.of(registry.heartbeatRequest(), blmove))
-            .timeout(blockMs + timeoutMs, TimeUnit.MILLISECONDS))
+    Future<List<Response>> taken = blockingConnection()
+        .compose(conn -> conn.batch(List.of(registry.heartbeatRequest(), blmove)));
+    return Unavailable.guard("redis", blockMs + timeoutMs, taken)
         .recover(failure -> dropBlockingConnection().transform(ignored -> Future.failedFuture(failure)))
         .compose(replies -> {
           registered(registry.beat(replies.get(0)));
@@ -193,7 +194,7 @@ class WorkQueue {
   }
 
   private <T> Future<T> guard(Future<T> call) {
-    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    return Unavailable.guard("redis", timeoutMs, call);
   }
 
 }

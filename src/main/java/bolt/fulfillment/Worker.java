@@ -1,5 +1,6 @@
 package bolt.fulfillment;
 
+import bolt.infra.Unavailable;
 import bolt.order.OrderJob;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The fulfillment loop: take a batch into this worker's processing list, write it in one transaction,
@@ -39,6 +39,7 @@ class Worker {
   private boolean stopping;
   private boolean leftoversFirst = true;
   private boolean oneAtATime;
+  private boolean failedUnexpectedly;
   private long retryTimer = -1;
 
   /** @param afterCommit runs between a batch's commit and its ack (fault injection; a no-op normally) */
@@ -74,8 +75,9 @@ class Worker {
     }
     nextBatch().compose(this::process).onComplete(done -> {
       if (done.succeeded()) {
-        if (backoff.failing()) {
+        if (failedUnexpectedly) {
           LOG.info("Worker {} recovered", queue.workerId());
+          failedUnexpectedly = false;
         }
         backoff.reset();
         loop();
@@ -85,8 +87,10 @@ class Worker {
       } else {
         leftoversFirst = true;
         long delay = backoff.nextDelayMs();
-        if (backoff.isFirstFailure()) {
-          LOG.warn("Worker {} failing, retrying with backoff: {}", queue.workerId(), done.cause().toString());
+        // an outage is logged once per backend (Unavailable.guard); anything else is worth a stack trace
+        if (!(done.cause() instanceof Unavailable) && !failedUnexpectedly) {
+          failedUnexpectedly = true;
+          LOG.warn("Worker {} failing, retrying with backoff", queue.workerId(), done.cause());
         }
         retryTimer = vertx.setTimer(delay, id -> {
           retryTimer = -1;
@@ -130,7 +134,7 @@ class Worker {
 
   private Future<Void> writeAndAck(List<OrderJob> jobs) {
     // a commit that lands after this timeout is harmless: the jobs stay listed and are re-written as duplicates
-    return writer.write(jobs).timeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    return Unavailable.guard("postgres", WRITE_TIMEOUT_MS, writer.write(jobs))
         .recover(failure -> poison(jobs, failure))
         .compose(result -> result == null ? Future.succeededFuture() : settle(result));
   }
@@ -156,7 +160,8 @@ class Worker {
    * Completes with null when the job was dead-lettered.
    */
   private Future<BatchResult> poison(List<OrderJob> jobs, Throwable failure) {
-    if (!isDataError(failure)) {
+    PgException dataError = dataError(failure);
+    if (dataError == null) {
       return Future.failedFuture(failure);
     }
     if (jobs.size() > 1) {
@@ -169,14 +174,16 @@ class Worker {
       return Future.failedFuture(failure);
     }
     attempts.remove(job.json());
-    String reason = "DB_ERROR " + ((PgException) failure).getSqlState();
+    String reason = "DB_ERROR " + dataError.getSqlState();
     LOG.error("Worker {} dead-letters order {} after {} attempts: {}", queue.workerId(), job.orderId(), attempt,
-        failure.getMessage());
+        dataError.getMessage());
     return queue.deadLetter(job.json(), job, reason).map(moved -> null);
   }
 
-  private static boolean isDataError(Throwable failure) {
-    return failure instanceof PgException pg && pg.getSqlState() != null
-        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
+  /** The PostgreSQL data error (SQLSTATE class 22 or 23) behind a failure, or null. */
+  private static PgException dataError(Throwable failure) {
+    Throwable cause = failure instanceof Unavailable down ? down.getCause() : failure;
+    return cause instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23")) ? pg : null;
   }
 }

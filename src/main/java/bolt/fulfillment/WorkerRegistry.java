@@ -1,5 +1,6 @@
 package bolt.fulfillment;
 
+import bolt.infra.Unavailable;
 import bolt.stock.Keys;
 import bolt.stock.LuaScript;
 import io.vertx.core.Future;
@@ -29,6 +30,13 @@ class WorkerRegistry {
   private static final LuaScript RETIRE = LuaScript.load("retire");
   /** How long an expired worker with an empty list stays listed: see reap.lua. */
   private static final int FORGET_AFTER_TTLS = 3;
+  /** A live worker beats at least this often, whatever the TTL (every take beats too). */
+  private static final long MAX_BEAT_INTERVAL_MS = 1_000;
+  /**
+   * Missed beats after which another process may take the id over: far shorter than the TTL, so a
+   * process restarted under its old id resumes at once, yet no live worker ever misses so many.
+   */
+  private static final int TAKEOVER_AFTER_BEATS = 3;
 
   /** A heartbeat's answer: {@code heldByOtherMs} >= 0 when another live process holds the id. */
   record Beat(boolean registered, long heldByOtherMs) {
@@ -51,6 +59,7 @@ class WorkerRegistry {
   /** Tells this process's claim on the id from another process's claim on the same id. */
   private final String token = UUID.randomUUID().toString();
   private final long ttlMs;
+  private final long beatIntervalMs;
   private final long timeoutMs;
 
   WorkerRegistry(Redis redis, Keys keys, String workerId, long ttlMs, long timeoutMs) {
@@ -58,11 +67,21 @@ class WorkerRegistry {
     this.keys = keys;
     this.workerId = workerId;
     this.ttlMs = ttlMs;
+    this.beatIntervalMs = Math.min(ttlMs / 3, MAX_BEAT_INTERVAL_MS);
     this.timeoutMs = timeoutMs;
   }
 
   String workerId() {
     return workerId;
+  }
+
+  /** How often the periodic heartbeat runs. */
+  long beatIntervalMs() {
+    return beatIntervalMs;
+  }
+
+  private long takeoverMs() {
+    return TAKEOVER_AFTER_BEATS * beatIntervalMs;
   }
 
   Future<Beat> heartbeat() {
@@ -84,14 +103,16 @@ class WorkerRegistry {
 
   /**
    * Takes the worker id for this process before it takes any job. A holder that is dead (a restart
-   * under the same id) goes silent within a TTL and is taken over; one that keeps beating is a live
-   * duplicate, and the claim fails. When Redis does not answer the claim is left to the first take.
+   * under the same id) misses its beats and is taken over within a few seconds; one that keeps
+   * beating is a live duplicate, and the claim fails. When Redis does not answer the claim is left
+   * to the first take.
    */
   Future<Void> claim(Vertx vertx) {
-    return claim(vertx, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMs + timeoutMs), true);
+    long waitMs = takeoverMs() + timeoutMs;
+    return claim(vertx, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs), waitMs, true);
   }
 
-  private Future<Void> claim(Vertx vertx, long deadline, boolean first) {
+  private Future<Void> claim(Vertx vertx, long deadline, long waitMs, boolean first) {
     return heartbeat().transform(done -> {
       if (done.failed() || !done.result().refused()) {
         return Future.succeededFuture();
@@ -102,9 +123,9 @@ class WorkerRegistry {
       }
       if (first) {
         LOG.warn("Worker id {} is held by another process (last heartbeat {} ms ago); waiting up to {} ms for it "
-            + "to go silent", workerId, heldFor, ttlMs + timeoutMs);
+            + "to go silent", workerId, heldFor, waitMs);
       }
-      return vertx.timer(Math.max(50, ttlMs / 4)).compose(tick -> claim(vertx, deadline, false));
+      return vertx.timer(Math.max(50, beatIntervalMs / 2)).compose(tick -> claim(vertx, deadline, waitMs, false));
     });
   }
 
@@ -132,10 +153,10 @@ class WorkerRegistry {
   }
 
   private List<Object> heartbeatArgs() {
-    return List.of(workerId, token, ttlMs);
+    return List.of(workerId, token, takeoverMs());
   }
 
   private <T> Future<T> guard(Future<T> call) {
-    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    return Unavailable.guard("redis", timeoutMs, call);
   }
 }

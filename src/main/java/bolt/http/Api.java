@@ -18,22 +18,22 @@ public final class Api {
   private Api() {
   }
 
-  /** @param ready until it completes, every route but /health/live answers 503 STARTING */
+  /** @param ready until it completes, every route but /health and /health/live answers 503 STARTING */
   public static Router router(Vertx vertx, BoltConfig config, Future<Void> ready, OrderService orders,
                               ProductService products, Redis redis, Pool pool) {
     OrderHandler orderHandler = new OrderHandler(orders);
     ProductHandler productHandler = new ProductHandler(products, orders);
-    HealthHandler health = new HealthHandler(redis, pool, config.redisTimeoutMs());
+    HealthHandler health = new HealthHandler(redis, pool, config.redisTimeoutMs(), ready);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
 
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
+    router.get("/health").handler(health::ready);
     router.route().handler(new StartupGate(ready));
     router.post("/order").handler(body).handler(orderHandler::place);
     router.get("/order/:id").handler(orderHandler::get);
     router.get("/products").handler(productHandler::list);
     router.get("/products/:id").handler(productHandler::get);
-    router.get("/health").handler(health::ready);
 
     router.route("/admin/*").handler(new AdminAuth(config.adminToken()));
     router.post("/admin/products").handler(body).handler(productHandler::create);

@@ -9,17 +9,22 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 
-/** GET /health (both backends, bounded in time) and GET /health/live (the process). */
+/**
+ * GET /health (both backends, bounded in time, and whether start-up work is done) and GET
+ * /health/live (the process).
+ */
 final class HealthHandler {
 
   private final Redis redis;
   private final Pool pool;
   private final long timeoutMs;
+  private final Future<Void> started;
 
-  HealthHandler(Redis redis, Pool pool, long timeoutMs) {
+  HealthHandler(Redis redis, Pool pool, long timeoutMs, Future<Void> started) {
     this.redis = redis;
     this.pool = pool;
     this.timeoutMs = timeoutMs;
+    this.started = started;
   }
 
   void ready(RoutingContext ctx) {
@@ -27,12 +32,13 @@ final class HealthHandler {
     Future<String> postgresUp = status(pool.query("SELECT 1").execute());
     Future.join(redisUp, postgresUp).onComplete(done -> {
       boolean up = "UP".equals(redisUp.result()) && "UP".equals(postgresUp.result());
-      ctx.response().setStatusCode(up ? 200 : 503);
-      if (!up) {
+      boolean ready = up && started.isComplete();
+      ctx.response().setStatusCode(ready ? 200 : 503);
+      if (!ready) {
         ctx.response().putHeader("Retry-After", Errors.RETRY_AFTER_SECONDS);
       }
       ctx.json(new JsonObject()
-          .put("status", up ? "UP" : "DOWN")
+          .put("status", ready ? "UP" : up ? "STARTING" : "DOWN")
           .put("redis", redisUp.result())
           .put("postgres", postgresUp.result()));
     });

@@ -27,10 +27,19 @@ public final class Unavailable extends RuntimeException {
     return backend;
   }
 
-  /** Bounds a backend call: a failure or a reply later than {@code timeoutMs} becomes {@link Unavailable}. */
+  /**
+   * Bounds a backend call: a failure or a reply later than {@code timeoutMs} becomes {@link Unavailable}.
+   * Outages and recoveries are logged once per backend ({@link OutageLog}), not once per call.
+   */
   public static <T> Future<T> guard(String backend, long timeoutMs, Future<T> call) {
-    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .recover(failure -> Future.failedFuture(
-            failure instanceof Unavailable ? failure : new Unavailable(backend, failure)));
+    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS).transform(done -> {
+      if (done.succeeded()) {
+        OutageLog.answered(backend);
+        return Future.succeededFuture(done.result());
+      }
+      Throwable failure = done.cause();
+      OutageLog.failed(backend, failure instanceof Unavailable down ? down.getCause() : failure);
+      return Future.failedFuture(failure instanceof Unavailable ? failure : new Unavailable(backend, failure));
+    });
   }
 }

@@ -1,7 +1,8 @@
 package bolt.fulfillment;
 
+import bolt.order.OrderRepository;
 import bolt.order.OrderService;
-import bolt.stock.LuaScript;
+import bolt.order.Placement;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
@@ -31,7 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PoisonJobTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(60);
-  private static final LuaScript RESERVE = LuaScript.load("reserve");
 
   @RegisterExtension
   static final TestEnvExtension world = TestEnvExtension.perClass();
@@ -86,19 +86,16 @@ class PoisonJobTest {
   /**
    * A data error (SQLSTATE class 22): a job whose customerId holds a NUL character, which a
    * PostgreSQL text column cannot store (22021). Intake refuses such input (see below), so the job
-   * is put on the queue with the reserve script itself, as a job from a corrupted or older writer
-   * would be. It fails alone maxAttempts times, then is dead-lettered; its neighbours are written.
+   * is placed through OrderService itself, behind the HTTP validation, as a job from a corrupted or
+   * older writer would be. It fails alone maxAttempts times, then is dead-lettered; its neighbours are written.
    */
   @Test
   void jobPostgresRejectsAsBadDataIsDeadLetteredAfterBoundedRetries() {
     String before = placeOrder("beside-bad-data", 1);
-    UUID badId = UUID.randomUUID();
-    String job = new JsonObject().put("orderId", badId.toString()).put("productId", "beside-bad-data")
-        .put("quantity", 3).put("createdAt", System.currentTimeMillis()).put("customerId", "nul\u0000here").encode();
-    var reserved = TestEnv.await(RESERVE.run(env.redis(),
-        List.of(env.keys().product("beside-bad-data"), env.keys().queue(), env.keys().order(badId.toString())),
-        List.of(3, job, OrderService.RETENTION_SECONDS, OrderService.RETENTION_SECONDS)));
-    assertThat(reserved.get(0).toInteger()).isEqualTo(1);
+    OrderService intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000, () -> { });
+    Placement reserved = TestEnv.await(intake.place("beside-bad-data", 3, "nul\u0000here", null));
+    assertThat(reserved).isInstanceOf(Placement.Accepted.class);
+    UUID badId = ((Placement.Accepted) reserved).orderId();
     String after = placeOrder("beside-bad-data", 2);
 
     awaitStatus(badId.toString(), "REJECTED");

@@ -1,11 +1,14 @@
 package bolt.fulfillment;
 
 import bolt.order.OrderJob;
+import bolt.order.OrderRepository;
 import bolt.order.OrderService;
+import bolt.order.Placement;
+import bolt.stock.Product;
+import bolt.stock.StockLedger;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
-import bolt.stock.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -36,9 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(180)
 class RedeliveryTest {
 
-  private static final LuaScript RESERVE = LuaScript.load("reserve");
-  private static final LuaScript REAP = LuaScript.load("reap");
-  private static final LuaScript HEARTBEAT = LuaScript.load("heartbeat");
   private static final String PRODUCT = "p";
 
   @RegisterExtension
@@ -52,8 +52,8 @@ class RedeliveryTest {
     vertx = world.vertx();
     env = world.env();
     env.createProduct(PRODUCT, 10);
-    // the keys start-up sync would create
-    env.redis(Command.HSET, env.keys().product(PRODUCT), "available", 10, "inflight", 0, "dbstock", 10, "dbver", 0);
+    // the keys start-up sync would create, by the sync's own script
+    TestEnv.await(new StockLedger(env.redis(), env.keys(), 5_000).sync(new Product(PRODUCT, PRODUCT, 10, 0, null)));
   }
 
   @Test
@@ -71,7 +71,8 @@ class RedeliveryTest {
     assertThat(env.dbStock(PRODUCT)).as("stock decremented once").isEqualTo(8);
     assertThat(env.ledger(PRODUCT, "available")).isEqualTo(8);
     assertThat(env.ledger(PRODUCT, "dbstock")).isEqualTo(8);
-    assertThat(env.redis(Command.ZSCORE, env.keys().workers(), "dead-worker")).as("dead worker reaped").isNull();
+    TestEnv.eventually(Duration.ofSeconds(30), "the dead worker forgotten once its list is empty",
+        () -> env.redis(Command.ZSCORE, env.keys().workers(), "dead-worker") == null);
     Invariants.assertConsistent(env, Map.of(PRODUCT, 10), Set.of(job.orderId().toString()));
     var reply = TestEnv.await(WebClient.create(vertx).get(config.httpPort(), "127.0.0.1", "/order/" + job.orderId()).send());
     assertThat(reply.bodyAsJsonObject().getString("status")).isEqualTo("CONFIRMED");
@@ -91,13 +92,43 @@ class RedeliveryTest {
 
     // the slow worker wakes up: its transaction finds the order already written, then it acks as always
     BatchResult late = TestEnv.await(new OrderWriter(env.pool()).write(List.of(job)));
-    WorkQueue slowQueue = new WorkQueue(env.redis(), env.redis(), env.keys(), slow, 5_000);
+    WorkQueue slowQueue = new WorkQueue(env.redis(), env.redis(), env.keys(), registry(env.redis(), slow), 5_000);
     Response acked = TestEnv.await(slowQueue.ack(late.written(), late.stockAfter()));
 
     assertThat(acked.get(0).toInteger()).as("jobs the late ack settled").isZero();
     assertThat(env.ledger(PRODUCT, "inflight")).as("inflight, not settled twice").isZero();
     assertThat(env.ledger(PRODUCT, "available")).isEqualTo(8);
     assertThat(env.dbStock(PRODUCT)).isEqualTo(8);
+    Invariants.assertConsistent(env, Map.of(PRODUCT, 10), Set.of(job.orderId().toString()));
+  }
+
+  /**
+   * A worker that was only frozen, and was given up by the reapers, takes a job when it wakes and
+   * then dies for good: its take registered it again, so the reapers still find that job.
+   */
+  @Test
+  void aWorkerGivenUpWhileAliveIsSeenAgainByTheReapersOnceItTakesAJob() {
+    OrderJob job = reserveTwoUnits();
+    String frozen = "frozen-worker";
+    WorkerRegistry entry = registry(env.redis(), frozen);
+    TestEnv.await(entry.heartbeat());
+    expireHeartbeat(frozen);
+    TestEnv.await(reap(env.redis()));
+    assertThat(env.redis(Command.ZSCORE, env.keys().workers(), frozen)).as("given up by the reapers").isNull();
+
+    Redis blocking = Redis.createClient(vertx, TestEnv.REDIS_URL);
+    try {
+      WorkQueue queue = new WorkQueue(env.redis(), blocking, env.keys(), entry, 5_000);
+      assertThat(TestEnv.await(queue.take(10, 100))).containsExactly(job.json());
+      assertThat(env.redis(Command.ZSCORE, env.keys().workers(), frozen)).as("registered again by its take").isNotNull();
+      TestEnv.await(queue.close());
+    } finally {
+      blocking.close();
+    }
+
+    // it dies holding the job; the running workers' reapers recover it once its heartbeat expires
+    env.start(Map.of("BOLT_FULFILLMENT_INSTANCES", "1"));
+    Invariants.awaitDrained(env, List.of(PRODUCT), Duration.ofSeconds(60));
     Invariants.assertConsistent(env, Map.of(PRODUCT, 10), Set.of(job.orderId().toString()));
   }
 
@@ -111,7 +142,7 @@ class RedeliveryTest {
       env.redis(Command.LPUSH, env.keys().processing(alive), "busy-" + i);
     }
     expireHeartbeat(dead);
-    TestEnv.await(HEARTBEAT.run(env.redis(), List.of(env.keys().workers()), List.of(alive)));
+    TestEnv.await(registry(env.redis(), alive).heartbeat());
 
     // each reaper on its own connection, so that the two calls really are in flight together
     Redis first = Redis.createClient(vertx, TestEnv.REDIS_URL);
@@ -136,19 +167,21 @@ class RedeliveryTest {
   }
 
   private Future<Response> reap(Redis redis) {
-    return REAP.run(redis, List.of(env.keys().workers(), env.keys().queue()),
-        List.of(2_000, env.keys().processingPrefix()));
+    return registry(redis, "reaper").reap();
   }
 
-  /** Reserves 2 of the 10 units through the intake script: available 8, inflight 2, one job queued. */
+  /** A worker's registry entry with the heartbeat TTL the running workers of these tests use (2 s). */
+  private WorkerRegistry registry(Redis redis, String workerId) {
+    return new WorkerRegistry(redis, env.keys(), workerId, 2_000, 5_000);
+  }
+
+  /** Reserves 2 of the 10 units through the intake: available 8, inflight 2, one job queued. */
   private OrderJob reserveTwoUnits() {
-    OrderJob job = OrderJob.create(UUID.randomUUID(), PRODUCT, 2, "buyer", Instant.now());
-    Response reply = TestEnv.await(RESERVE.run(env.redis(),
-        List.of(env.keys().product(PRODUCT), env.keys().queue(), env.keys().order(job.orderId().toString())),
-        List.of(2, job.json(), OrderService.RETENTION_SECONDS, OrderService.RETENTION_SECONDS)));
-    assertThat(reply.get(0).toInteger()).isEqualTo(1);
+    OrderService intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000, () -> { });
+    Placement placed = TestEnv.await(intake.place(PRODUCT, 2, "buyer", null));
+    assertThat(placed).isInstanceOf(Placement.Accepted.class);
     assertThat(env.ledger(PRODUCT, "inflight")).isEqualTo(2);
-    return job;
+    return OrderJob.parse(env.redis(Command.LINDEX, env.keys().queue(), 0).toString());
   }
 
   /** A worker takes the queued job into its processing list, as BLMOVE does. */

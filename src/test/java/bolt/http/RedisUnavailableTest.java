@@ -69,28 +69,63 @@ class RedisUnavailableTest {
     return config;
   }
 
+  /**
+   * A process that starts while Redis is down cannot finish its start-up sync: every request but the
+   * health checks answers 503 STARTING at once (never a 500, never a product "not found" from an
+   * empty Redis), and it serves as soon as Redis is there.
+   */
   @Test
-  void closedRedisPortAnswers503FastAndTheProcessStaysUp() {
-    startAgainst(TestEnv.freePort(), false);
+  void startingWithRedisDownAnswers503StartingFastAndServesOnceRedisIsUp() {
+    try (TcpProxy proxy = new TcpProxy(vertx, REDIS.getHost(), redisPort())) {
+      proxy.down();
+      startAgainst(proxy.port(), false);
 
-    assertUnavailableWithinBound();
-    assertConcurrentRequestsAllAnswer503WithinBound(20);
+      assertStartingWithinBound();
+      var health = http.get("/health");
+      assertThat(health.statusCode()).isEqualTo(503);
+      assertThat(health.getHeader("Retry-After")).isNotBlank();
+      assertThat(health.bodyAsJsonObject().getString("status")).isEqualTo("DOWN");
+      assertThat(health.bodyAsJsonObject().getString("redis")).isEqualTo("DOWN");
+      assertThat(health.bodyAsJsonObject().getString("postgres")).isEqualTo("UP");
+      assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+      for (String path : List.of("/products", "/products/p1", "/order/" + java.util.UUID.randomUUID())) {
+        assertStarting(http.get(path));
+      }
+      assertStarting(http.post("/admin/products", new JsonObject().put("id", "early").put("name", "early")
+          .put("stock", 5), Http.bearer(TestEnv.ADMIN_TOKEN)));
 
-    var health = http.get("/health");
-    assertThat(health.statusCode()).isEqualTo(503);
-    assertThat(health.bodyAsJsonObject().getString("status")).isEqualTo("DOWN");
-    assertThat(health.bodyAsJsonObject().getString("redis")).isEqualTo("DOWN");
-    assertThat(health.bodyAsJsonObject().getString("postgres")).isEqualTo("UP");
-    assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+      proxy.forward();
+      TestEnv.eventually(Duration.ofSeconds(30), "the start-up sync done", () -> http.get("/health").statusCode() == 200);
+      assertThat(place().statusCode()).isEqualTo(202);
+      assertThat(env.sql("SELECT id FROM products WHERE id = 'early'")).as("nothing was half done").isEmpty();
+    }
+  }
 
-    // the reads that need Redis say so too, rather than failing with a 500
-    assertUnavailable(http.get("/products"));
-    assertUnavailable(http.get("/products/p1"));
-    assertUnavailable(http.get("/order/" + java.util.UUID.randomUUID()));
+  @Test
+  void closedRedisPortAfterStartAnswers503FastAndTheProcessStaysUp() {
+    try (TcpProxy proxy = new TcpProxy(vertx, REDIS.getHost(), redisPort())) {
+      startAgainst(proxy.port(), true);
+      proxy.down();
 
-    // still serving after the burst
-    assertUnavailableWithinBound();
-    assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+      assertUnavailableWithinBound();
+      assertConcurrentRequestsAllAnswer503WithinBound(20);
+
+      var health = http.get("/health");
+      assertThat(health.statusCode()).isEqualTo(503);
+      assertThat(health.bodyAsJsonObject().getString("status")).isEqualTo("DOWN");
+      assertThat(health.bodyAsJsonObject().getString("redis")).isEqualTo("DOWN");
+      assertThat(health.bodyAsJsonObject().getString("postgres")).isEqualTo("UP");
+      assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+
+      // the reads that need Redis say so too, rather than failing with a 500
+      assertUnavailable(http.get("/products"));
+      assertUnavailable(http.get("/products/p1"));
+      assertUnavailable(http.get("/order/" + java.util.UUID.randomUUID()));
+
+      // still serving after the burst
+      assertUnavailableWithinBound();
+      assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+    }
   }
 
   @Test
@@ -188,6 +223,19 @@ class RedisUnavailableTest {
     answered.forEach(elapsed -> assertThat(elapsed.result()).isLessThan(BOUND_MS));
     assertThat(replies).hasSize(count);
     replies.forEach(RedisUnavailableTest::assertUnavailable);
+  }
+
+  private void assertStartingWithinBound() {
+    long started = System.nanoTime();
+    var reply = place();
+    assertThat(elapsedMs(started)).isLessThan(BOUND_MS);
+    assertStarting(reply);
+  }
+
+  private static void assertStarting(HttpResponse<Buffer> reply) {
+    assertThat(reply.statusCode()).as(reply.bodyAsString()).isEqualTo(503);
+    assertThat(reply.getHeader("Retry-After")).isNotBlank();
+    assertThat(reply.bodyAsJsonObject().getString("error")).isEqualTo("STARTING");
   }
 
   private static void assertUnavailable(HttpResponse<Buffer> reply) {

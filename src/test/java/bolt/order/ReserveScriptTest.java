@@ -50,12 +50,12 @@ class ReserveScriptTest {
     return OrderJob.create(OrderIds.next(), product, quantity, null, Instant.now());
   }
 
-  /** Runs the script as OrderService does: KEYS product, queue, marker[, idempotency]; ARGV q, job, TTLs. */
+  /** Runs the script as OrderService does: KEYS product, queue, marker, sync mark[, idempotency]; ARGV q, job, TTLs. */
   private static Response reserve(OrderJob job, String idempotencyKey) {
     List<String> keys = new ArrayList<>(List.of(env.keys().product(job.productId()), env.keys().queue(),
-        env.keys().order(job.orderId().toString())));
+        env.keys().order(job.orderId().toString()), env.keys().synced()));
     if (idempotencyKey != null) {
-      keys.add(env.keys().idempotency(idempotencyKey));
+      keys.add(env.keys().idempotency(job.customerId(), idempotencyKey));
     }
     return TestEnv.await(RESERVE.run(env.redis(), keys, List.of(job.quantity(), job.json(), MARKER_TTL, IDEM_TTL)));
   }
@@ -84,6 +84,7 @@ class ReserveScriptTest {
 
   @Test
   void unknownProductIsReportedAndNothingIsQueued() {
+    env.redis(Command.SET, env.keys().synced(), "epoch-1");
     long before = env.queueLength();
     OrderJob job = job("no-such-product", 1);
 
@@ -93,6 +94,17 @@ class ReserveScriptTest {
     assertThat(env.queueLength()).isEqualTo(before);
     assertThat(exists(env.keys().order(job.orderId().toString()))).isFalse();
     assertThat(exists(env.keys().product("no-such-product"))).isFalse();
+  }
+
+  @Test
+  void aRedisWithoutTheSyncMarkNeverSaysAProductIsUnknown() {
+    env.redis(Command.DEL, env.keys().synced());
+    OrderJob job = job("not-synced-yet", 1);
+
+    Response reply = reserve(job, null);
+
+    assertThat(reply.get(0).toInteger()).as("not synced").isEqualTo(-2);
+    assertThat(exists(env.keys().order(job.orderId().toString()))).isFalse();
   }
 
   @Test
@@ -136,7 +148,7 @@ class ReserveScriptTest {
     assertThat(accepted.get(0).toInteger()).isEqualTo(1);
     assertThat(accepted.get(1).toLong()).isEqualTo(7);
     long queued = env.queueLength();
-    assertThat(env.redis(Command.TTL, env.keys().idempotency("key-1")).toLong()).isBetween(MARKER_TTL + 1, IDEM_TTL);
+    assertThat(env.redis(Command.TTL, env.keys().idempotency(null, "key-1")).toLong()).isBetween(MARKER_TTL + 1, IDEM_TTL);
 
     OrderJob retry = job("idem", 3);
     Response replay = reserve(retry, "key-1");
@@ -180,6 +192,22 @@ class ReserveScriptTest {
       assertThat(otherKey.statusCode()).isEqualTo(202);
       assertThat(otherKey.bodyAsJsonObject().getString("orderId")).isNotEqualTo(orderId);
       assertThat(env.ledger("web", "available")).isEqualTo(6);
+
+      // a key is the customer's own: another customer using the same text places their own order
+      JsonObject alice = body.copy().put("customerId", "alice");
+      JsonObject bob = body.copy().put("customerId", "bob");
+      var alicesOrder = http.post("/order", alice, "Idempotency-Key", "cart-1");
+      var bobsOrder = http.post("/order", bob, "Idempotency-Key", "cart-1");
+      assertThat(alicesOrder.statusCode()).isEqualTo(202);
+      assertThat(bobsOrder.statusCode()).isEqualTo(202);
+      assertThat(bobsOrder.getHeader("Idempotent-Replayed")).isNull();
+      assertThat(bobsOrder.bodyAsJsonObject().getString("orderId"))
+          .isNotEqualTo(alicesOrder.bodyAsJsonObject().getString("orderId"));
+      var alicesRetry = http.post("/order", alice, "Idempotency-Key", "cart-1");
+      assertThat(alicesRetry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+      assertThat(alicesRetry.bodyAsJsonObject().getString("orderId"))
+          .isEqualTo(alicesOrder.bodyAsJsonObject().getString("orderId"));
+      assertThat(env.ledger("web", "available")).isEqualTo(2);
     } finally {
       env.stopBolt();
     }

@@ -187,6 +187,21 @@ public final class TestEnv implements AutoCloseable {
     return sql("SELECT stock FROM products WHERE id = $1", productId).get(0).getInteger("stock");
   }
 
+  /**
+   * What FLUSHALL, a new empty instance or a failover to an empty replica does to this environment:
+   * every key of its prefix gone, in one atomic script, without touching other tests' keys.
+   */
+  public long wipeRedis() {
+    String script = "local cursor, n = '0', 0\n"
+        + "repeat\n"
+        + "  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)\n"
+        + "  cursor = page[1]\n"
+        + "  for _, key in ipairs(page[2]) do redis.call('DEL', key); n = n + 1 end\n"
+        + "until cursor == '0'\n"
+        + "return n";
+    return redis(Command.EVAL, script, 0, "{" + name + "}:*").toLong();
+  }
+
   public long queueLength() {
     return redis(Command.LLEN, keys.queue()).toLong();
   }
