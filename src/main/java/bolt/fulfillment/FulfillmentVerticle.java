@@ -33,6 +33,8 @@ public class FulfillmentVerticle extends VerticleBase {
   private WorkerRegistry registry;
   private WorkQueue queue;
   private Worker worker;
+  private long heartbeatTimer = -1;
+  private long reapTimer = -1;
 
   public FulfillmentVerticle(BoltConfig config) {
     this.config = config;
@@ -52,8 +54,8 @@ public class FulfillmentVerticle extends VerticleBase {
     worker = new Worker(vertx, queue, writer, config.batchSize(), config.blockTimeoutMs(),
         config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { });
     return registry.claim(vertx).onSuccess(claimed -> {
-      vertx.setPeriodic(registry.beatIntervalMs(), id -> queue.heartbeat());
-      vertx.setPeriodic(ttl / 2, id -> registry.reap().onSuccess(reaped -> {
+      heartbeatTimer = vertx.setPeriodic(registry.beatIntervalMs(), id -> queue.heartbeat());
+      reapTimer = vertx.setPeriodic(ttl / 2, id -> registry.reap().onSuccess(reaped -> {
         if (reaped.get(0).toInteger() > 0) {
           LOG.warn("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
         }
@@ -89,6 +91,9 @@ public class FulfillmentVerticle extends VerticleBase {
   public Future<?> stop() {
     // a write stuck on an unreachable database must not hold the process: its jobs stay in the
     // processing list, and a reaper hands them to another worker
+    // no heartbeat may land after the worker left the workers set
+    vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(reapTimer);
     return worker.stop().timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
         .compose(done -> registry.retire().otherwiseEmpty())
         .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))

@@ -243,9 +243,25 @@ public final class TestEnv implements AutoCloseable {
     await(pool.close());
     Pool admin = PgBuilder.pool().connectingTo(ADMIN_PG_URL).using(vertx).build();
     try {
-      await(admin.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute());
+      dropDatabase(admin, 1);
     } finally {
       admin.close();
+    }
+  }
+
+  /**
+   * FORCE ends the sessions on the database, but only sessions of this role: an autovacuum worker
+   * that happens to be on the new database refuses (42501) until it finishes, in a moment.
+   */
+  private void dropDatabase(Pool admin, int attempt) {
+    try {
+      await(admin.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute());
+    } catch (io.vertx.pgclient.PgException e) {
+      if (!"42501".equals(e.getSqlState()) || attempt == 20) {
+        throw e;
+      }
+      pause(100);
+      dropDatabase(admin, attempt + 1);
     }
   }
 
