@@ -4,10 +4,10 @@ import bolt.config.BoltConfig;
 import bolt.infra.Clients;
 import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
-import bolt.stock.ProductService;
 import bolt.stock.RedisSync;
-import bolt.stock.RestockRepository;
+import bolt.stock.StockChangeRepository;
 import bolt.stock.StockLedger;
+import bolt.stock.StockReturns;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -60,10 +60,9 @@ final class BootstrapVerticle extends VerticleBase {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 1);
     long timeout = config.redisTimeoutMs();
-    ProductRepository products = new ProductRepository(pool);
-    RestockRepository restocks = new RestockRepository(pool);
     StockLedger ledger = new StockLedger(redis, new Keys(config.keyPrefix()), timeout);
-    sync = new RedisSync(products, restocks, ledger, new ProductService(products, restocks, ledger, timeout), timeout);
+    sync = new RedisSync(new ProductRepository(pool), ledger,
+        new StockReturns(ledger, new StockChangeRepository(pool), timeout), timeout);
     schema = "SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ");\n" + resource("sql/schema.sql")
         + (config.seedDemoProducts() ? resource("sql/seed.sql") : "");
     vertx.eventBus().localConsumer(RedisSync.RESYNC_ADDRESS, request -> syncNow());
@@ -113,9 +112,9 @@ final class BootstrapVerticle extends VerticleBase {
     }
     syncing = true;
     sync.run().onSuccess(pass -> {
-      if (pass.productsChanged() > 0 || pass.restocksApplied() > 0) {
-        LOG.info("Synced Redis from the database: {} products created or updated, {} pending restocks applied",
-            pass.productsChanged(), pass.restocksApplied());
+      if (pass.productsChanged() > 0 || pass.changesApplied() > 0) {
+        LOG.info("Synced Redis from the database: {} products created or updated, {} pending stock changes applied",
+            pass.productsChanged(), pass.changesApplied());
       }
     }).onComplete(done -> {
       syncing = false;

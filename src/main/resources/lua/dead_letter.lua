@@ -1,18 +1,23 @@
 -- Give up on a job: move it to the dead-letter list, release its reservation, mark the order REJECTED.
 -- KEYS[1] processing list  KEYS[2] dead-letter list  KEYS[3] product hash  KEYS[4] order marker
--- (KEYS[3] and KEYS[4] are absent when the job could not even be parsed)
+-- KEYS[5] units counted per customer for the product
+-- (KEYS[3..5] are absent when the job could not even be parsed)
 -- ARGV[1] job  ARGV[2] dead-letter entry  ARGV[3] quantity  ARGV[4] rejected marker  ARGV[5] marker TTL (s)
+-- ARGV[6] customer ('' unless the job's units counted against the customer's limit)
 -- Returns 1 if this call moved the job, 0 if it was no longer in the list (already handled).
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
   return 0
 end
 redis.call('LPUSH', KEYS[2], ARGV[2])
 if KEYS[3] then
+  local quantity = tonumber(ARGV[3])
   -- a product this Redis lost gets no partial hash: the sync rebuilds it whole from the DB
   if redis.call('HEXISTS', KEYS[3], 'available') == 1 then
-    local quantity = tonumber(ARGV[3])
     redis.call('HINCRBY', KEYS[3], 'available', quantity)
     redis.call('HINCRBY', KEYS[3], 'inflight', -quantity)
+  end
+  if ARGV[6] ~= '' and redis.call('HINCRBY', KEYS[5], ARGV[6], -quantity) <= 0 then
+    redis.call('HDEL', KEYS[5], ARGV[6])
   end
   redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5])
 end

@@ -40,7 +40,8 @@ public record BoltConfig(
     String adminToken,
     boolean seedDemoProducts,
     boolean faultHaltAfterCommit,
-    boolean faultStopAfterLock) {
+    boolean faultStopAfterLock,
+    boolean faultHaltAfterExpiry) {
 
   public static final String ROLE_HTTP = "http";
   public static final String ROLE_FULFILLMENT = "fulfillment";
@@ -68,7 +69,9 @@ public record BoltConfig(
       // fault injection for the crash tests: the process halts between a DB commit and its ack
       Map.entry("BOLT_FAULT_HALT_AFTER_COMMIT", "fault.haltAfterCommit"),
       // fault injection: the process stops itself (SIGSTOP) once, holding its first batch's row locks
-      Map.entry("BOLT_FAULT_STOP_AFTER_LOCK", "fault.stopAfterLock"));
+      Map.entry("BOLT_FAULT_STOP_AFTER_LOCK", "fault.stopAfterLock"),
+      // fault injection: the process halts between a hold expiry's commit and its Redis step
+      Map.entry("BOLT_FAULT_HALT_AFTER_EXPIRY", "fault.haltAfterExpiry"));
 
   public static BoltConfig load(Path file, Map<String, String> env) {
     JsonObject json;
@@ -110,7 +113,8 @@ public record BoltConfig(
         s.text("adminToken", ""),
         s.bool("seedDemoProducts", false),
         s.bool("fault.haltAfterCommit", false),
-        s.bool("fault.stopAfterLock", false));
+        s.bool("fault.stopAfterLock", false),
+        s.bool("fault.haltAfterExpiry", false));
   }
 
   public boolean runsHttp() {

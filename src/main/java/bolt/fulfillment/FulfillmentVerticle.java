@@ -2,7 +2,11 @@ package bolt.fulfillment;
 
 import bolt.config.BoltConfig;
 import bolt.infra.Clients;
+import bolt.order.OrderStatusRepository;
 import bolt.stock.Keys;
+import bolt.stock.StockChangeRepository;
+import bolt.stock.StockLedger;
+import bolt.stock.StockReturns;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Redis;
@@ -33,6 +37,7 @@ public class FulfillmentVerticle extends VerticleBase {
   private WorkerRegistry registry;
   private WorkQueue queue;
   private Worker worker;
+  private HoldSweeper sweeper;
   private long heartbeatTimer = -1;
   private long reapTimer = -1;
 
@@ -53,6 +58,10 @@ public class FulfillmentVerticle extends VerticleBase {
     OrderWriter writer = new OrderWriter(pool, config.faultStopAfterLock() ? FulfillmentVerticle::stopOnce : () -> { });
     worker = new Worker(vertx, queue, writer, config.batchSize(), config.blockTimeoutMs(),
         config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { });
+    StockLedger ledger = new StockLedger(redis, keys, config.redisTimeoutMs());
+    sweeper = new HoldSweeper(vertx, new OrderStatusRepository(pool),
+        new StockReturns(ledger, new StockChangeRepository(pool), config.redisTimeoutMs()), config.redisTimeoutMs(),
+        config.faultHaltAfterExpiry() ? FulfillmentVerticle::haltAfterExpiry : () -> { });
     return registry.claim(vertx).onSuccess(claimed -> {
       heartbeatTimer = vertx.setPeriodic(registry.beatIntervalMs(), id -> queue.heartbeat());
       reapTimer = vertx.setPeriodic(ttl / 2, id -> registry.reap().onSuccess(reaped -> {
@@ -61,12 +70,18 @@ public class FulfillmentVerticle extends VerticleBase {
         }
       }));
       worker.start();
+      sweeper.start();
       LOG.info("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
     });
   }
 
   private static void haltAfterCommit() {
     LOG.error("Fault injection: halting between commit and ack");
+    Runtime.getRuntime().halt(137);
+  }
+
+  private static void haltAfterExpiry() {
+    LOG.error("Fault injection: halting between an expiry's commit and its Redis step");
     Runtime.getRuntime().halt(137);
   }
 
@@ -94,7 +109,7 @@ public class FulfillmentVerticle extends VerticleBase {
     // no heartbeat may land after the worker left the workers set
     vertx.cancelTimer(heartbeatTimer);
     vertx.cancelTimer(reapTimer);
-    return worker.stop().timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
+    return Future.join(worker.stop(), sweeper.stop()).timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
         .compose(done -> registry.retire().otherwiseEmpty())
         .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))
         .onComplete(done -> LOG.info("Worker {} stopped", queue.workerId()));

@@ -127,18 +127,20 @@ class WorkQueue {
     });
   }
 
-  /** Settles committed jobs; returns {settled, corrected}. Keys and arguments: see ack.lua. */
-  Future<Response> ack(List<OrderJob> jobs, Map<String, StockRow> stockAfter) {
+  /** Settles a committed batch's written jobs; returns {settled, corrected}. Keys and arguments: see ack.lua. */
+  Future<Response> ack(BatchResult result) {
+    List<OrderJob> jobs = result.written();
     Map<String, Integer> productIndex = new LinkedHashMap<>();
     jobs.forEach(job -> productIndex.putIfAbsent(job.productId(), productIndex.size() + 1));
-    List<String> scriptKeys = new ArrayList<>(2 + productIndex.size() + jobs.size());
-    List<Object> args = new ArrayList<>(1 + 2 * productIndex.size() + 3 * jobs.size());
+    List<String> scriptKeys = new ArrayList<>(2 + 2 * productIndex.size() + jobs.size());
+    List<Object> args = new ArrayList<>(1 + 2 * productIndex.size() + 5 * jobs.size());
     scriptKeys.add(processing);
     scriptKeys.add(keys.drift());
     args.add(productIndex.size());
     productIndex.keySet().forEach(product -> {
-      StockRow row = stockAfter.get(product);
+      StockRow row = result.stockAfter().get(product);
       scriptKeys.add(keys.product(product));
+      scriptKeys.add(keys.customerUnits(product));
       args.add(row.stock());
       args.add(row.version());
     });
@@ -147,6 +149,8 @@ class WorkQueue {
       args.add(job.json());
       args.add(productIndex.get(job.productId()));
       args.add(job.quantity());
+      args.add(result.plan().settlement(job).code);
+      args.add(job.countedCustomer() == null ? "" : job.countedCustomer());
     }
     return guard(ACK.run(redis, scriptKeys, args));
   }
@@ -163,10 +167,12 @@ class WorkQueue {
     if (job != null) {
       scriptKeys.add(keys.product(job.productId()));
       scriptKeys.add(keys.order(job.orderId().toString()));
+      scriptKeys.add(keys.customerUnits(job.productId()));
       JsonObject rejected = new JsonObject(job.json()).put("status", OrderView.REJECTED).put("reason", reason);
       args.add(job.quantity());
       args.add(rejected.encode());
       args.add(OrderService.RETENTION_SECONDS * 7);
+      args.add(job.countedCustomer() == null ? "" : job.countedCustomer());
     }
     return guard(DEAD_LETTER.run(redis, scriptKeys, args)).map(moved -> moved.toInteger() == 1);
   }

@@ -142,7 +142,7 @@ class Worker {
   private Future<Void> settle(BatchResult result) {
     afterCommit.run();
     List<OrderJob> written = result.written();
-    Future<?> acked = written.isEmpty() ? Future.succeededFuture() : queue.ack(written, result.stockAfter());
+    Future<?> acked = written.isEmpty() ? Future.succeededFuture() : queue.ack(result);
     return acked.compose(ignored -> Future.all(result.unknownProduct().stream()
             .map(job -> {
               LOG.error("Worker {} dead-letters order {}: product {} is not in the database",

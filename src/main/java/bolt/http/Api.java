@@ -1,6 +1,7 @@
 package bolt.http;
 
 import bolt.config.BoltConfig;
+import bolt.order.OrderAdmin;
 import bolt.order.OrderService;
 import bolt.stock.ProductService;
 import io.vertx.core.Future;
@@ -20,9 +21,10 @@ public final class Api {
 
   /** @param ready until it completes, every route but /health and /health/live answers 503 STARTING */
   public static Router router(Vertx vertx, BoltConfig config, Future<Void> ready, OrderService orders,
-                              ProductService products, Redis redis, Pool pool) {
+                              ProductService products, OrderAdmin orderAdmin, Redis redis, Pool pool) {
     OrderHandler orderHandler = new OrderHandler(orders);
     ProductHandler productHandler = new ProductHandler(products, orders);
+    AdminOrderHandler adminOrders = new AdminOrderHandler(orderAdmin);
     HealthHandler health = new HealthHandler(redis, pool, config.redisTimeoutMs(), ready);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
 
@@ -37,8 +39,11 @@ public final class Api {
 
     router.route("/admin/*").handler(new AdminAuth(config.adminToken()));
     router.post("/admin/products").handler(body).handler(productHandler::create);
+    router.patch("/admin/products/:id").handler(body).handler(productHandler::patch);
     router.post("/admin/products/:id/restock").handler(body).handler(productHandler::restock);
     router.get("/admin/orders").handler(productHandler::recentOrders);
+    router.post("/admin/orders/:id/cancel").handler(adminOrders::cancel);
+    router.post("/admin/orders/:id/pay").handler(adminOrders::pay);
 
     router.route().failureHandler(Errors::fail);
     Errors.install(router);

@@ -2,13 +2,16 @@ package bolt.http;
 
 import bolt.config.BoltConfig;
 import bolt.infra.Clients;
+import bolt.order.OrderAdmin;
 import bolt.order.OrderRepository;
+import bolt.order.OrderStatusRepository;
 import bolt.order.OrderService;
 import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
 import bolt.stock.ProductService;
 import bolt.stock.RedisSync;
-import bolt.stock.RestockRepository;
+import bolt.stock.StockChangeRepository;
+import bolt.stock.StockReturns;
 import bolt.stock.StockLedger;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -42,10 +45,13 @@ public class HttpVerticle extends VerticleBase {
     long timeout = config.redisTimeoutMs();
     OrderService orders = new OrderService(redis, keys, new OrderRepository(pool), timeout,
         () -> vertx.eventBus().send(RedisSync.RESYNC_ADDRESS, null));
-    ProductService products = new ProductService(new ProductRepository(pool), new RestockRepository(pool),
-        new StockLedger(redis, keys, timeout), timeout);
+    StockLedger ledger = new StockLedger(redis, keys, timeout);
+    StockChangeRepository changes = new StockChangeRepository(pool);
+    StockReturns returns = new StockReturns(ledger, changes, timeout);
+    ProductService products = new ProductService(new ProductRepository(pool), changes, ledger, returns, timeout);
+    OrderAdmin admin = new OrderAdmin(new OrderStatusRepository(pool), orders, returns, timeout);
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false))
-        .requestHandler(Api.router(vertx, config, ready, orders, products, redis, pool));
+        .requestHandler(Api.router(vertx, config, ready, orders, products, admin, redis, pool));
     return server.listen(config.httpPort());
   }
 

@@ -5,6 +5,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /**
@@ -93,6 +96,38 @@ final class JsonInput {
       return 0;
     }
     return (int) number;
+  }
+
+  /** Whether the body has the field at all (a PATCH changes only the fields it names; null removes a rule). */
+  boolean has(String field) {
+    return body.containsKey(field);
+  }
+
+  /** An integer in [min, max], or null when the field is absent or null. */
+  Integer optionalInt(String field, int min, int max) {
+    return body.getValue(field) == null ? null : requiredInt(field, min, max);
+  }
+
+  /** An ISO-8601 instant with its offset ({@code 2026-12-01T10:00:00Z}), or null when absent or null. */
+  Instant optionalInstant(String field) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof String text) {
+      try {
+        return OffsetDateTime.parse(text).toInstant();
+      } catch (DateTimeParseException e) {
+        // named below
+      }
+    }
+    problems.put(field, "must be an ISO-8601 instant with an offset, such as 2026-12-01T10:00:00Z");
+    return null;
+  }
+
+  /** Records a problem the field-level checks cannot see, such as one between two fields. */
+  void problem(String field, String problem) {
+    problems.put(field, problem);
   }
 
   /** Throws 400 INVALID_REQUEST naming every bad field, if there is one. */

@@ -6,6 +6,7 @@ import bolt.order.Placement;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Duration;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -57,7 +58,31 @@ final class OrderHandler {
       Errors.send(ctx, new ApiError(422, "IDEMPOTENCY_KEY_REUSED",
           "this Idempotency-Key was used for a different order",
           new JsonObject().put("orderId", reused.orderId().toString())));
+    } else {
+      Errors.send(ctx, saleRuleRefusal(ctx, placement, productId));
     }
+  }
+
+  private static ApiError saleRuleRefusal(RoutingContext ctx, Placement placement, String productId) {
+    if (placement instanceof Placement.NotStarted early) {
+      long seconds = Math.max(1, (Duration.between(early.now(), early.startsAt()).toMillis() + 999) / 1000);
+      ctx.response().putHeader("Retry-After", String.valueOf(seconds));
+      return new ApiError(403, "SALE_NOT_STARTED", "the sale of " + productId + " starts at " + early.startsAt(),
+          new JsonObject().put("startsAt", early.startsAt().toString()));
+    }
+    if (placement instanceof Placement.Ended ended) {
+      return new ApiError(403, "SALE_ENDED", "the sale of " + productId + " ended at " + ended.endsAt(),
+          new JsonObject().put("endsAt", ended.endsAt().toString()));
+    }
+    if (placement instanceof Placement.LimitExceeded over) {
+      return new ApiError(409, "LIMIT_EXCEEDED", productId + " is limited to " + over.limit()
+          + " units per customer, and this customer has " + over.bought(),
+          new JsonObject().put("limit", over.limit()).put("bought", over.bought()));
+    }
+    Placement.CustomerRequired required = (Placement.CustomerRequired) placement;
+    String problem = "is required: " + productId + " is limited to " + required.limit() + " units per customer";
+    return new ApiError(400, "INVALID_REQUEST", "invalid fields: customerId",
+        new JsonObject().put("fields", new JsonObject().put("customerId", problem)));
   }
 
   /** The request's Idempotency-Key header (null when absent); 400 when it is empty or too long. */
@@ -84,7 +109,7 @@ final class OrderHandler {
         .onFailure(ctx::fail);
   }
 
-  private static UUID parseId(String text) {
+  static UUID parseId(String text) {
     try {
       if (text.length() == 36) {
         return UUID.fromString(text);

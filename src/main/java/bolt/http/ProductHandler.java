@@ -2,16 +2,18 @@ package bolt.http;
 
 import bolt.order.OrderService;
 import bolt.order.OrderView;
-import bolt.stock.Product;
+import bolt.stock.ProductPatch;
+import bolt.stock.Patched;
 import bolt.stock.ProductService;
 import bolt.stock.Restock;
+import bolt.stock.SaleRules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 
-/** Product reads and the admin API (create, restock, recent orders). */
+/** Product reads and the admin API (create, change, restock, recent orders). */
 final class ProductHandler {
 
   private final ProductService products;
@@ -24,7 +26,8 @@ final class ProductHandler {
 
   void list(RoutingContext ctx) {
     products.list()
-        .onSuccess(all -> ctx.json(new JsonArray(all.stream().map(Product::toJson).toList())))
+        .onSuccess(listing -> ctx.json(new JsonArray(listing.products().stream()
+            .map(product -> product.toJson(listing.now())).toList())))
         .onFailure(ctx::fail);
   }
 
@@ -33,9 +36,9 @@ final class ProductHandler {
     products.get(id)
         .onSuccess(found -> {
           if (found.isEmpty()) {
-            Errors.send(ctx, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + id));
+            Errors.send(ctx, unknownProduct(id));
           } else {
-            ctx.json(found.get().toJson());
+            ctx.json(found.get().products().get(0).toJson(found.get().now()));
           }
         })
         .onFailure(ctx::fail);
@@ -46,17 +49,42 @@ final class ProductHandler {
     String id = input.requiredString("id", 64, OrderHandler.PRODUCT_ID_PATTERN);
     String name = input.requiredString("name", 200, null);
     int stock = input.requiredInt("stock", 0, 1_000_000_000);
+    SaleRules rules = SaleRuleFields.forCreate(input);
     input.validate();
-    products.create(id, name, stock)
+    products.create(id, name, stock, rules)
         .onSuccess(created -> {
           if (created.isEmpty()) {
             Errors.send(ctx, new ApiError(409, "PRODUCT_EXISTS", "product " + id + " exists already"));
           } else {
             ctx.response().setStatusCode(201).putHeader("Location", "/products/" + id);
-            ctx.json(created.get().toJson());
+            ctx.json(created.get().toJson(null));
           }
         })
         .onFailure(ctx::fail);
+  }
+
+  /** PATCH /admin/products/{id}: name and sale rules; every API process sees them from the next request. */
+  void patch(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    JsonInput input = JsonInput.of(ctx);
+    ProductPatch patch = SaleRuleFields.forPatch(input);
+    input.validate();
+    products.patch(id, patch)
+        .onSuccess(patched -> {
+          if (patched instanceof Patched.Done done) {
+            ctx.json(done.product().toJson(null));
+          } else if (patched instanceof Patched.EndsBeforeStart) {
+            Errors.send(ctx, new ApiError(400, "INVALID_REQUEST", "invalid fields: saleEndsAt",
+                new JsonObject().put("fields", new JsonObject().put("saleEndsAt", "must be after saleStartsAt"))));
+          } else {
+            Errors.send(ctx, unknownProduct(id));
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static ApiError unknownProduct(String id) {
+    return new ApiError(404, "UNKNOWN_PRODUCT", "no product " + id);
   }
 
   void restock(RoutingContext ctx) {
@@ -74,9 +102,9 @@ final class ProductHandler {
       if (done.replayed()) {
         ctx.response().putHeader("Idempotent-Replayed", "true");
       }
-      ctx.json(done.product().toJson().put("restockId", done.requestId()));
+      ctx.json(done.product().toJson(null).put("restockId", done.requestId()));
     } else if (outcome instanceof Restock.UnknownProduct) {
-      Errors.send(ctx, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + id));
+      Errors.send(ctx, unknownProduct(id));
     } else if (outcome instanceof Restock.OverLimit over) {
       Errors.send(ctx, new ApiError(400, "STOCK_LIMIT", "stock " + over.stock() + " + " + quantity
           + " would exceed the largest stock a product can hold, " + over.limit(),

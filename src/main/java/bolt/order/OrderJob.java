@@ -9,8 +9,11 @@ import java.util.UUID;
 /**
  * An accepted order on its way to PostgreSQL: the queue's element. The exact JSON string is the
  * job's identity in Redis lists (LREM matches it byte for byte), so it is built once and kept.
+ * {@code limited}: the reserve script counted its units against the customer's limit (it adds the
+ * field to the JSON it queues), so every later step that ends the order unsold gives them back.
  */
-public record OrderJob(UUID orderId, String productId, int quantity, String customerId, Instant createdAt, String json) {
+public record OrderJob(UUID orderId, String productId, int quantity, String customerId, Instant createdAt,
+                       boolean limited, String json) {
 
   public static OrderJob create(UUID orderId, String productId, int quantity, String customerId, Instant createdAt) {
     JsonObject body = new JsonObject()
@@ -21,7 +24,12 @@ public record OrderJob(UUID orderId, String productId, int quantity, String cust
     if (customerId != null) {
       body.put("customerId", customerId);
     }
-    return new OrderJob(orderId, productId, quantity, customerId, createdAt, body.encode());
+    return new OrderJob(orderId, productId, quantity, customerId, createdAt, false, body.encode());
+  }
+
+  /** The customer whose limit count this job's units are in, or null. */
+  public String countedCustomer() {
+    return limited ? customerId : null;
   }
 
   /** Parses a job read back from Redis; a malformed one is a poison job. */
@@ -36,7 +44,7 @@ public record OrderJob(UUID orderId, String productId, int quantity, String cust
         throw new IllegalArgumentException("job lacks productId, quantity or createdAt");
       }
       return new OrderJob(orderId, productId, quantity, body.getString("customerId"),
-          Instant.ofEpochMilli(createdAt), json);
+          Instant.ofEpochMilli(createdAt), body.getBoolean("limited", false), json);
     } catch (DecodeException | ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("unparseable job: " + e.getMessage(), e);
     }

@@ -5,21 +5,21 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Reads of the orders table; writes belong to fulfillment. */
+/** Reads of the orders table; writes belong to fulfillment and to {@link OrderStatusRepository}. */
 public class OrderRepository {
 
-  static final String FIND =
-      "SELECT id, product_id, quantity, customer_id, status, reason, created_at, processed_at FROM orders WHERE id = $1";
+  static final String VIEW_COLUMNS =
+      "id, product_id, quantity, customer_id, status, reason, created_at, processed_at, pay_by, paid_at, cancelled_at";
+  static final String FIND = "SELECT " + VIEW_COLUMNS + " FROM orders WHERE id = $1";
   /** Newest first through the primary key: order ids are UUIDv7, ordered by their creation time. */
-  static final String RECENT =
-      "SELECT id, product_id, quantity, customer_id, status, reason, created_at, processed_at FROM orders "
-          + "ORDER BY id DESC LIMIT $1";
+  static final String RECENT = "SELECT " + VIEW_COLUMNS + " FROM orders ORDER BY id DESC LIMIT $1";
 
   private final Pool pool;
 
@@ -42,11 +42,14 @@ public class OrderRepository {
     });
   }
 
-  private static OrderView toView(Row row) {
-    OffsetDateTime created = row.getOffsetDateTime("created_at");
-    OffsetDateTime processed = row.getOffsetDateTime("processed_at");
+  static OrderView toView(Row row) {
     return new OrderView(row.getUUID("id"), row.getString("product_id"), row.getInteger("quantity"),
-        row.getString("customer_id"), row.getString("status"), row.getString("reason"),
-        created == null ? null : created.toInstant(), processed == null ? null : processed.toInstant());
+        row.getString("customer_id"), row.getString("status"), row.getString("reason"), instant(row, "created_at"),
+        instant(row, "processed_at"), instant(row, "pay_by"), instant(row, "paid_at"), instant(row, "cancelled_at"));
+  }
+
+  private static Instant instant(Row row, String column) {
+    OffsetDateTime at = row.getOffsetDateTime(column);
+    return at == null ? null : at.toInstant();
   }
 }

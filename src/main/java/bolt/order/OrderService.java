@@ -11,6 +11,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,11 +40,17 @@ public class OrderService {
 
   public Future<Placement> place(String productId, int quantity, String customerId, String idempotencyKey) {
     OrderJob job = OrderJob.create(OrderIds.next(), productId, quantity, customerId, Instant.now());
-    List<String> scriptKeys = idempotencyKey == null
-        ? List.of(keys.product(productId), keys.queue(), keys.order(job.orderId().toString()), keys.synced())
-        : List.of(keys.product(productId), keys.queue(), keys.order(job.orderId().toString()), keys.synced(),
-            keys.idempotency(customerId, idempotencyKey));
-    List<Object> args = List.of(quantity, job.json(), RETENTION_SECONDS, RETENTION_SECONDS);
+    List<String> scriptKeys = new ArrayList<>(6);
+    scriptKeys.add(keys.product(productId));
+    scriptKeys.add(keys.queue());
+    scriptKeys.add(keys.order(job.orderId().toString()));
+    scriptKeys.add(keys.synced());
+    scriptKeys.add(keys.customerUnits(productId));
+    if (idempotencyKey != null) {
+      scriptKeys.add(keys.idempotency(customerId, idempotencyKey));
+    }
+    List<Object> args = List.of(quantity, job.json(), RETENTION_SECONDS, RETENTION_SECONDS,
+        customerId == null ? "" : customerId);
     return Unavailable.guard("redis", timeoutMs, RESERVE.run(redis, scriptKeys, args))
         .compose(reply -> decide(reply, job));
   }
@@ -61,6 +68,15 @@ public class OrderService {
       case -2:
         redisLost.run();
         return Future.failedFuture(new Unavailable("redis", "it holds no products yet; they are being rebuilt"));
+      case -3:
+        return Future.succeededFuture(new Placement.NotStarted(Instant.ofEpochMilli(reply.get(1).toLong()),
+            Instant.ofEpochMilli(reply.get(2).toLong())));
+      case -4:
+        return Future.succeededFuture(new Placement.Ended(Instant.ofEpochMilli(reply.get(1).toLong())));
+      case -5:
+        return Future.succeededFuture(new Placement.LimitExceeded(reply.get(1).toInteger(), reply.get(2).toInteger()));
+      case -6:
+        return Future.succeededFuture(new Placement.CustomerRequired(reply.get(1).toInteger()));
       default:
         String stored = reply.get(1).toString();
         int colon = stored.indexOf(':');
@@ -98,8 +114,7 @@ public class OrderService {
       OrderView pending = OrderView.pending(OrderJob.parse(reply.toString()));
       String status = stored.getString("status", OrderView.PENDING);
       return Optional.of(status.equals(OrderView.PENDING) ? pending
-          : new OrderView(pending.orderId(), pending.productId(), pending.quantity(), pending.customerId(),
-              status, stored.getString("reason"), pending.createdAt(), null));
+          : pending.withStatus(status, stored.getString("reason")));
     });
   }
 

@@ -1,5 +1,6 @@
 package bolt.order;
 
+import java.time.Instant;
 import java.util.UUID;
 
 /** What the reserve script decided for one order request. */
@@ -18,5 +19,20 @@ public sealed interface Placement {
 
   /** The idempotency key was first used for a different product or quantity. */
   record KeyReused(UUID orderId) implements Placement {
+  }
+
+  /** The sale window opens at {@code startsAt}; Redis's clock, which decided, read {@code now}. */
+  record NotStarted(Instant startsAt, Instant now) implements Placement {
+  }
+
+  record Ended(Instant endsAt) implements Placement {
+  }
+
+  /** The customer has {@code bought} units counted against the product's limit; this order would pass it. */
+  record LimitExceeded(int limit, int bought) implements Placement {
+  }
+
+  /** The product has a per-customer limit, and the order named no customer. */
+  record CustomerRequired(int limit) implements Placement {
   }
 }

@@ -12,14 +12,22 @@ public final class Keys {
     this.tag = "{" + prefix + "}:";
   }
 
-  /** Hash of one product: available, inflight, dbstock, dbver, avver (docs/design.md). */
+  /**
+   * Hash of one product: available, inflight, dbstock, dbver, avver, and its sale rules (limit,
+   * starts, ends, rulesver) (docs/design.md).
+   */
   public String product(String productId) {
     return tag + "product:" + productId;
   }
 
-  /** Sorted set of the DB versions of restocks already added to a product's available units. */
-  public String restocked(String productId) {
-    return tag + "restocked:" + productId;
+  /** Sorted set of the DB versions of the stock changes (restocks, cancellations) Redis has applied. */
+  public String appliedChanges(String productId) {
+    return tag + "applied:" + productId;
+  }
+
+  /** Hash of customer id to the units counted against the product's per-customer limit. */
+  public String customerUnits(String productId) {
+    return tag + "bought:" + productId;
   }
 
   /**

@@ -2,18 +2,23 @@ package bolt.stock;
 
 import io.vertx.core.json.JsonObject;
 
-/** A product as the API shows it: DB stock beside the units Redis can still sell. */
-public record Product(String id, String name, long stock, long version, Long available) {
+import java.time.Instant;
+
+/** A product as the API shows it: DB stock and sale rules beside the units Redis can still sell. */
+public record Product(String id, String name, long stock, long version, SaleRules rules, Long available) {
 
   public Product withAvailable(Long units) {
-    return new Product(id, name, stock, version, units);
+    return new Product(id, name, stock, version, rules, units);
   }
 
-  public JsonObject toJson() {
-    return new JsonObject()
+  /** @param now Redis's clock, which decides the sale window; null when it could not be read */
+  public JsonObject toJson(Instant now) {
+    JsonObject json = new JsonObject()
         .put("id", id)
         .put("name", name)
         .put("available", available)
         .put("stock", stock);
+    rules.putInto(json);
+    return json.put("saleOpen", now == null ? null : rules.openAt(now));
   }
 }

@@ -1,11 +1,15 @@
 package bolt.stock;
 
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,17 +17,28 @@ import java.util.Optional;
 /** The products table. */
 public class ProductRepository {
 
-  static final String ALL = "SELECT id, name, stock, version FROM products ORDER BY id";
-  static final String FIND = "SELECT id, name, stock, version FROM products WHERE id = $1";
+  static final String COLUMNS =
+      "id, name, stock, version, limit_per_customer, sale_starts_at, sale_ends_at, hold_seconds, rules_version";
+  static final String ALL = "SELECT " + COLUMNS + " FROM products ORDER BY id";
+  static final String FIND = "SELECT " + COLUMNS + " FROM products WHERE id = $1";
   static final String CREATE =
-      "INSERT INTO products (id, name, stock) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING "
-          + "RETURNING id, name, stock, version";
+      "INSERT INTO products (id, name, stock, limit_per_customer, sale_starts_at, sale_ends_at, hold_seconds) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS;
+  /** Each rule changes only when its flag is set; stock and its version are never touched here. */
+  static final String PATCH =
+      "UPDATE products SET name = coalesce($2, name), "
+          + "limit_per_customer = CASE WHEN $3 THEN $4::integer ELSE limit_per_customer END, "
+          + "sale_starts_at = CASE WHEN $5 THEN $6::timestamptz ELSE sale_starts_at END, "
+          + "sale_ends_at = CASE WHEN $7 THEN $8::timestamptz ELSE sale_ends_at END, "
+          + "hold_seconds = CASE WHEN $9 THEN $10::integer ELSE hold_seconds END, "
+          + "rules_version = rules_version + 1, updated_at = now() WHERE id = $1 RETURNING " + COLUMNS;
   /** Records the epoch of the Redis that now holds every product; returns the one recorded before, if any. */
   static final String SWAP_REDIS_EPOCH =
       "WITH before AS (SELECT value FROM bolt_meta WHERE name = 'redis_epoch') "
           + "INSERT INTO bolt_meta (name, value) VALUES ('redis_epoch', $1) "
           + "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now() "
           + "RETURNING (SELECT value FROM before) AS previous";
+  static final String SALE_WINDOW_CHECK = "products_sale_window_check";
 
   private final Pool pool;
 
@@ -40,8 +55,22 @@ public class ProductRepository {
   }
 
   /** Empty when a product with this id exists already. */
-  public Future<Optional<Product>> create(String id, String name, int stock) {
-    return pool.preparedQuery(CREATE).execute(Tuple.of(id, name, stock)).map(rows -> first(toProducts(rows)));
+  public Future<Optional<Product>> create(String id, String name, int stock, SaleRules rules) {
+    Tuple row = Tuple.of(id, name, stock, rules.limitPerCustomer(), at(rules.startsAt()), at(rules.endsAt()),
+        rules.holdSeconds());
+    return pool.preparedQuery(CREATE).execute(row).map(rows -> first(toProducts(rows)));
+  }
+
+  public Future<Patched> patch(String id, ProductPatch patch) {
+    Tuple row = Tuple.of(id, patch.name())
+        .addBoolean(patch.limitPerCustomer() != null).addInteger(value(patch.limitPerCustomer()))
+        .addBoolean(patch.saleStartsAt() != null).addOffsetDateTime(at(value(patch.saleStartsAt())))
+        .addBoolean(patch.saleEndsAt() != null).addOffsetDateTime(at(value(patch.saleEndsAt())))
+        .addBoolean(patch.holdSeconds() != null).addInteger(value(patch.holdSeconds()));
+    return pool.preparedQuery(PATCH).execute(row)
+        .map(rows -> first(toProducts(rows)).<Patched>map(Patched.Done::new).orElse(new Patched.UnknownProduct()))
+        .recover(failure -> failure instanceof PgException pg && SALE_WINDOW_CHECK.equals(pg.getConstraint())
+            ? Future.succeededFuture(new Patched.EndsBeforeStart()) : Future.failedFuture(failure));
   }
 
   /** See {@link #SWAP_REDIS_EPOCH}; null when no Redis was ever synced from this database. */
@@ -50,13 +79,30 @@ public class ProductRepository {
         .map(rows -> rows.iterator().next().getString("previous"));
   }
 
+  static Product toProduct(Row row) {
+    SaleRules rules = new SaleRules(row.getInteger("limit_per_customer"), instant(row, "sale_starts_at"),
+        instant(row, "sale_ends_at"), row.getInteger("hold_seconds"), row.getLong("rules_version"));
+    return new Product(row.getString("id"), row.getString("name"), row.getInteger("stock"), row.getLong("version"),
+        rules, null);
+  }
+
   private static List<Product> toProducts(RowSet<Row> rows) {
     List<Product> products = new ArrayList<>(rows.size());
-    for (Row row : rows) {
-      products.add(new Product(row.getString("id"), row.getString("name"), row.getInteger("stock"),
-          row.getLong("version"), null));
-    }
+    rows.forEach(row -> products.add(toProduct(row)));
     return products;
+  }
+
+  private static Instant instant(Row row, String column) {
+    OffsetDateTime at = row.getOffsetDateTime(column);
+    return at == null ? null : at.toInstant();
+  }
+
+  private static OffsetDateTime at(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static <T> T value(ProductPatch.Change<T> change) {
+    return change == null ? null : change.value();
   }
 
   private static <T> Optional<T> first(List<T> list) {

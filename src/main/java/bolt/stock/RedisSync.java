@@ -5,13 +5,12 @@ import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.UUID;
 
 /**
  * Keeps Redis in step with PostgreSQL, the truth (docs/design.md: sync): gives every product its
- * Redis keys (never overwriting keys with units in flight), applies restocks whose Redis step did
- * not land, and marks the Redis as synced. A Redis without that mark is empty or has lost its data:
+ * Redis keys and sale rules (never overwriting stock with units in flight), applies the stock
+ * changes whose Redis step did not land, and marks the Redis as synced. A Redis without that mark is empty or has lost its data:
  * a missing product there proves nothing, and the API answers 503 until this has run.
  */
 public class RedisSync {
@@ -22,22 +21,18 @@ public class RedisSync {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSync.class);
 
   /** What one pass did. */
-  public record Pass(int productsChanged, int restocksApplied, boolean redisWasEmpty) {
+  public record Pass(int productsChanged, int changesApplied, boolean redisWasEmpty) {
   }
 
   private final ProductRepository products;
-  private final RestockRepository restocks;
   private final StockLedger ledger;
-  private final ProductService service;
+  private final StockReturns returns;
   private final long timeoutMs;
 
-  /** @param service applies restocks to Redis the same way the restock request does */
-  public RedisSync(ProductRepository products, RestockRepository restocks, StockLedger ledger, ProductService service,
-                   long timeoutMs) {
+  public RedisSync(ProductRepository products, StockLedger ledger, StockReturns returns, long timeoutMs) {
     this.products = products;
-    this.restocks = restocks;
     this.ledger = ledger;
-    this.service = service;
+    this.returns = returns;
     this.timeoutMs = timeoutMs;
   }
 
@@ -51,17 +46,8 @@ public class RedisSync {
     return ledger.syncEpoch().compose(epoch -> db(products.all())
         .compose(rows -> Future.all(rows.stream().map(ledger::sync).toList())
             .map(all -> (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count())
-            .compose(changed -> applyPendingRestocks().map(applied -> new Pass(changed, applied, epoch == null)))
+            .compose(changed -> returns.applyPending().map(applied -> new Pass(changed, applied, epoch == null)))
             .compose(pass -> epoch == null ? markSynced(rows.size()).map(pass) : Future.succeededFuture(pass))));
-  }
-
-  private Future<Integer> applyPendingRestocks() {
-    return db(restocks.pending()).compose(pending -> {
-      List<Future<Long>> applied = pending.stream()
-          .map(restock -> service.applyToRedis(restock.product(), restock.quantity(), restock.requestId()))
-          .toList();
-      return Future.all(applied).map(all -> applied.size());
-    });
   }
 
   /**

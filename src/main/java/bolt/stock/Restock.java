@@ -3,8 +3,14 @@ package bolt.stock;
 /** What a restock request came to. */
 public sealed interface Restock {
 
-  /** The stock was added (or, {@code replayed}, had been added by an earlier request with the same key). */
-  record Done(Product product, String requestId, boolean replayed) implements Restock {
+  /**
+   * The stock was added (or, {@code replayed}, had been added by an earlier request with the same
+   * key, whose result {@code product} is); {@code change} is what Redis must apply.
+   */
+  record Done(Product product, StockChange change, boolean replayed) implements Restock {
+    public String requestId() {
+      return change.requestId();
+    }
   }
 
   record UnknownProduct() implements Restock {

@@ -7,14 +7,19 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Redis side of stock outside the order path: creating keys, restocking, reading what is left. */
+/** The Redis side of stock outside the order path: creating keys, giving units back, reading what is left. */
 public class StockLedger {
 
   private static final LuaScript SYNC = LuaScript.load("sync_product");
-  private static final LuaScript RESTOCK = LuaScript.load("restock");
+  private static final LuaScript RETURN_UNITS = LuaScript.load("return_units");
+
+  /** Units available per product id, in order (null for a product Redis does not know), at Redis's clock. */
+  public record Availability(List<Long> units, Instant now) {
+  }
 
   private final Redis redis;
   private final Keys keys;
@@ -26,33 +31,43 @@ public class StockLedger {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Creates the product's keys from the DB row, or adopts a newer row when nothing is in flight; true if changed. */
+  /**
+   * Creates the product's keys from the DB row, or adopts a newer row when nothing is in flight, and
+   * takes newer sale rules; true if anything changed.
+   */
   public Future<Boolean> sync(Product product) {
-    return guard(SYNC.run(redis, productKeys(product.id()), List.of(product.stock(), product.version())))
-        .map(reply -> reply.toInteger() != 0);
+    SaleRules rules = product.rules();
+    List<Object> args = List.of(product.stock(), product.version(), rules.version(), text(rules.limitPerCustomer()),
+        millis(rules.startsAt()), millis(rules.endsAt()));
+    return guard(SYNC.run(redis, List.of(keys.product(product.id())), args)).map(reply -> reply.toInteger() != 0);
   }
 
-  /** Applies a committed restock (at most once, however often it is called); returns the units available afterwards. */
-  public Future<Long> restock(Product after, int delta) {
-    return guard(RESTOCK.run(redis, productKeys(after.id()), List.of(delta, after.stock(), after.version())))
-        .map(Response::toLong);
+  /**
+   * Applies a committed stock change (at most once, however often it is called); returns the units
+   * available afterwards, or null when Redis does not hold the product (the sync rebuilds it).
+   */
+  public Future<Long> returnUnits(StockChange change) {
+    List<String> scriptKeys = List.of(keys.product(change.productId()), keys.appliedChanges(change.productId()),
+        keys.customerUnits(change.productId()));
+    List<Object> args = List.of(change.quantity(), change.stockAfter(), change.versionAfter(),
+        change.customerId() == null ? "" : change.customerId(), change.customerUnits());
+    return guard(RETURN_UNITS.run(redis, scriptKeys, args)).map(reply -> reply.toLong() < 0 ? null : reply.toLong());
   }
 
-  /** Available units per product id, in order; null for a product Redis does not know. */
-  public Future<List<Long>> available(List<String> productIds) {
-    if (productIds.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    List<Request> reads = new ArrayList<>(productIds.size());
+  public Future<Availability> available(List<String> productIds) {
+    List<Request> reads = new ArrayList<>(productIds.size() + 1);
+    reads.add(Request.cmd(Command.TIME));
     for (String id : productIds) {
       reads.add(Request.cmd(Command.HGET).arg(keys.product(id)).arg("available"));
     }
     return guard(redis.batch(reads)).map(replies -> {
-      List<Long> units = new ArrayList<>(replies.size());
-      for (Response reply : replies) {
+      Response time = replies.get(0);
+      Instant now = Instant.ofEpochSecond(time.get(0).toLong(), time.get(1).toLong() * 1_000);
+      List<Long> units = new ArrayList<>(productIds.size());
+      for (Response reply : replies.subList(1, replies.size())) {
         units.add(reply == null ? null : reply.toLong());
       }
-      return units;
+      return new Availability(units, now);
     });
   }
 
@@ -66,8 +81,12 @@ public class StockLedger {
     return guard(redis.send(Request.cmd(Command.SET).arg(keys.synced()).arg(epoch).arg("NX"))).map(reply -> reply != null);
   }
 
-  private List<String> productKeys(String productId) {
-    return List.of(keys.product(productId), keys.restocked(productId));
+  private static String text(Integer value) {
+    return value == null ? "" : value.toString();
+  }
+
+  private static String millis(Instant instant) {
+    return instant == null ? "" : String.valueOf(instant.toEpochMilli());
   }
 
   private <T> Future<T> guard(Future<T> call) {

@@ -5,6 +5,7 @@ import bolt.order.OrderRepository;
 import bolt.order.OrderService;
 import bolt.order.Placement;
 import bolt.stock.Product;
+import bolt.stock.SaleRules;
 import bolt.stock.StockLedger;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
@@ -53,7 +54,7 @@ class RedeliveryTest {
     env = world.env();
     env.createProduct(PRODUCT, 10);
     // the keys start-up sync would create, by the sync's own script
-    TestEnv.await(new StockLedger(env.redis(), env.keys(), 5_000).sync(new Product(PRODUCT, PRODUCT, 10, 0, null)));
+    TestEnv.await(new StockLedger(env.redis(), env.keys(), 5_000).sync(new Product(PRODUCT, PRODUCT, 10, 0, SaleRules.NONE, null)));
   }
 
   @Test
@@ -93,7 +94,7 @@ class RedeliveryTest {
     // the slow worker wakes up: its transaction finds the order already written, then it acks as always
     BatchResult late = TestEnv.await(new OrderWriter(env.pool()).write(List.of(job)));
     WorkQueue slowQueue = new WorkQueue(env.redis(), env.redis(), env.keys(), registry(env.redis(), slow), 5_000);
-    Response acked = TestEnv.await(slowQueue.ack(late.written(), late.stockAfter()));
+    Response acked = TestEnv.await(slowQueue.ack(late));
 
     assertThat(acked.get(0).toInteger()).as("jobs the late ack settled").isZero();
     assertThat(env.ledger(PRODUCT, "inflight")).as("inflight, not settled twice").isZero();

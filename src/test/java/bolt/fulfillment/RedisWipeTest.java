@@ -4,6 +4,7 @@ import bolt.order.OrderJob;
 import bolt.order.OrderRepository;
 import bolt.order.OrderService;
 import bolt.stock.Product;
+import bolt.stock.SaleRules;
 import bolt.stock.StockLedger;
 import bolt.support.Http;
 import bolt.support.Invariants;
@@ -93,7 +94,7 @@ class RedisWipeTest {
     TestEnv env = world.env();
     env.createProduct("lost", 10);
     StockLedger ledger = new StockLedger(env.redis(), env.keys(), 5_000);
-    TestEnv.await(ledger.sync(new Product("lost", "lost", 10, 0, null)));
+    TestEnv.await(ledger.sync(new Product("lost", "lost", 10, 0, SaleRules.NONE, null)));
     env.redis(Command.SET, env.keys().synced(), "epoch-1");
     Redis blocking = Redis.createClient(world.vertx(), TestEnv.REDIS_URL);
     WorkQueue queue = new WorkQueue(env.redis(), blocking, env.keys(),
@@ -106,7 +107,7 @@ class RedisWipeTest {
       BatchResult written = TestEnv.await(new OrderWriter(env.pool()).write(batch));
 
       env.wipeRedis();
-      TestEnv.await(queue.ack(written.written(), written.stockAfter()));
+      TestEnv.await(queue.ack(written));
       assertThat(env.redis(Command.EXISTS, env.keys().product("lost")).toInteger()).as("product hash").isZero();
 
       var config = env.start(Map.of("BOLT_ROLES", "http"));

@@ -8,7 +8,10 @@ import bolt.stock.Product;
 import bolt.stock.ProductRepository;
 import bolt.stock.ProductService;
 import bolt.stock.Restock;
-import bolt.stock.RestockRepository;
+import bolt.stock.SaleRules;
+import bolt.stock.StockChange;
+import bolt.stock.StockChangeRepository;
+import bolt.stock.StockReturns;
 import bolt.stock.StockLedger;
 import bolt.support.Http;
 import bolt.support.TestEnv;
@@ -44,7 +47,7 @@ class RestockProtocolTest {
   private Redis blocking;
   private OrderService intake;
   private StockLedger ledger;
-  private RestockRepository restocks;
+  private StockChangeRepository restocks;
   private ProductService products;
   private WorkQueue queue;
   private OrderWriter writer;
@@ -56,12 +59,13 @@ class RestockProtocolTest {
     blocking = Redis.createClient(world.vertx(), TestEnv.REDIS_URL);
     intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), timeout, () -> { });
     ledger = new StockLedger(env.redis(), env.keys(), timeout);
-    restocks = new RestockRepository(env.pool());
-    products = new ProductService(new ProductRepository(env.pool()), restocks, ledger, timeout);
+    restocks = new StockChangeRepository(env.pool());
+    products = new ProductService(new ProductRepository(env.pool()), restocks, ledger,
+        new StockReturns(ledger, restocks, timeout), timeout);
     queue = new WorkQueue(env.redis(), blocking, env.keys(),
         new WorkerRegistry(env.redis(), env.keys(), "worker", 10_000, timeout), timeout);
     writer = new OrderWriter(env.pool());
-    TestEnv.await(products.create(P, P, 10));
+    TestEnv.await(products.create(P, P, 10, SaleRules.NONE));
   }
 
   @AfterEach
@@ -73,38 +77,38 @@ class RestockProtocolTest {
   @Test
   void aRestockScriptArrivingAfterAQuiescentAckAddsNothing() {
     reserve(1);
-    Product restocked = commitRestock(10, "r1");
+    StockChange restocked = commitRestock(10, "r1");
     assertThat(env.dbStock(P)).isEqualTo(20);
 
     writeAndAck();
     assertThat(env.dbStock(P)).isEqualTo(19);
     assertThat(available()).as("available after the quiescent ack").isEqualTo(19);
 
-    assertThat(applyRestock(restocked, 10)).as("available after the late restock script").isEqualTo(19);
+    assertThat(applyRestock(restocked)).as("available after the late restock script").isEqualTo(19);
     assertQuiescentAndExact();
   }
 
   @Test
   void twoRestocksArrivingInReverseOrderWithAQuiescentAckBetweenAddOnceEach() {
     reserve(1);
-    Product first = commitRestock(5, "r1");
-    Product second = commitRestock(5, "r2");
-    applyRestock(second, 5);
+    StockChange first = commitRestock(5, "r1");
+    StockChange second = commitRestock(5, "r2");
+    applyRestock(second);
 
     writeAndAck();
     assertThat(available()).isEqualTo(19);
 
-    assertThat(applyRestock(first, 5)).isEqualTo(19);
+    assertThat(applyRestock(first)).isEqualTo(19);
     assertQuiescentAndExact();
   }
 
   @Test
   void twoRestocksArrivingInReverseOrderAddBothDeltas() {
-    Product first = commitRestock(5, "r1");
-    Product second = commitRestock(7, "r2");
+    StockChange first = commitRestock(5, "r1");
+    StockChange second = commitRestock(7, "r2");
 
-    assertThat(applyRestock(second, 7)).isEqualTo(17);
-    assertThat(applyRestock(first, 5)).isEqualTo(22);
+    assertThat(applyRestock(second)).isEqualTo(17);
+    assertThat(applyRestock(first)).isEqualTo(22);
     assertQuiescentAndExact();
   }
 
@@ -112,10 +116,10 @@ class RestockProtocolTest {
   @Test
   void theSameRestockScriptRunTwiceAddsOnce() {
     reserve(2);
-    Product restocked = commitRestock(5, "r1");
+    StockChange restocked = commitRestock(5, "r1");
 
-    assertThat(applyRestock(restocked, 5)).isEqualTo(13);
-    assertThat(applyRestock(restocked, 5)).isEqualTo(13);
+    assertThat(applyRestock(restocked)).isEqualTo(13);
+    assertThat(applyRestock(restocked)).isEqualTo(13);
     writeAndAck();
     assertQuiescentAndExact();
     assertThat(env.dbStock(P)).isEqualTo(13);
@@ -123,11 +127,11 @@ class RestockProtocolTest {
 
   @Test
   void aSyncThatReadTheRestockedRowFirstIsNotAddedToAgain() {
-    Product restocked = commitRestock(5, "r1");
-    TestEnv.await(ledger.sync(restocked));
+    StockChange restocked = commitRestock(5, "r1");
+    TestEnv.await(ledger.sync(TestEnv.await(new ProductRepository(env.pool()).find(P)).orElseThrow()));
     assertThat(available()).isEqualTo(15);
 
-    assertThat(applyRestock(restocked, 5)).isEqualTo(15);
+    assertThat(applyRestock(restocked)).isEqualTo(15);
     assertQuiescentAndExact();
   }
 
@@ -135,7 +139,8 @@ class RestockProtocolTest {
   void aSyncNeverTouchesAProductWithUnitsInFlight() {
     reserve(3);
     env.sql("UPDATE products SET stock = 50, version = version + 1 WHERE id = $1", P);
-    Product changedInSql = new Product(P, P, 50, env.sql("SELECT version FROM products").get(0).getLong("version"), null);
+    Product changedInSql = new Product(P, P, 50, env.sql("SELECT version FROM products").get(0).getLong("version"),
+        SaleRules.NONE, null);
 
     assertThat(TestEnv.await(ledger.sync(changedInSql))).as("changed").isFalse();
     assertThat(available()).isEqualTo(7);
@@ -154,7 +159,7 @@ class RestockProtocolTest {
     });
     assertThat(otherQuantity).isEqualTo(new Restock.KeyReused(5));
     assertThat(env.dbStock(P)).isEqualTo(15);
-    assertThat(env.sql("SELECT count(*) AS n FROM restocks").get(0).getLong("n")).isEqualTo(1);
+    assertThat(env.sql("SELECT count(*) AS n FROM stock_changes").get(0).getLong("n")).isEqualTo(1);
     assertQuiescentAndExact();
   }
 
@@ -205,7 +210,7 @@ class RestockProtocolTest {
       assertThat(last.getLong("stock")).isEqualTo(2_000_000_010L);
       assertThat(env.dbStock(P)).isEqualTo(2_000_000_010L);
       assertThat(available()).isEqualTo(2_000_000_010L);
-      assertThat(env.sql("SELECT count(*) AS n FROM restocks").get(0).getLong("n")).as("ledger rows").isEqualTo(2);
+      assertThat(env.sql("SELECT count(*) AS n FROM stock_changes").get(0).getLong("n")).as("ledger rows").isEqualTo(2);
     }
   }
 
@@ -214,22 +219,21 @@ class RestockProtocolTest {
   }
 
   /** The restock's transaction alone, as if its Redis step were still on its way. */
-  private Product commitRestock(int quantity, String requestId) {
+  private StockChange commitRestock(int quantity, String requestId) {
     Restock outcome = TestEnv.await(restocks.restock(P, quantity, requestId));
     assertThat(outcome).isInstanceOf(Restock.Done.class);
-    return ((Restock.Done) outcome).product();
+    return ((Restock.Done) outcome).change();
   }
 
-  private long applyRestock(Product after, int delta) {
-    return TestEnv.await(ledger.restock(after, delta));
+  private long applyRestock(StockChange restock) {
+    return TestEnv.await(ledger.returnUnits(restock));
   }
 
   /** A worker takes every queued job, writes them in one transaction and acknowledges them. */
   private void writeAndAck() {
     List<OrderJob> jobs = TestEnv.await(queue.take(100, 100)).stream().map(OrderJob::parse).toList();
     assertThat(jobs).isNotEmpty();
-    BatchResult result = TestEnv.await(writer.write(jobs));
-    TestEnv.await(queue.ack(result.written(), result.stockAfter()));
+    TestEnv.await(queue.ack(TestEnv.await(writer.write(jobs))));
   }
 
   private Long available() {

@@ -1,69 +1,69 @@
 package bolt.order;
 
-import bolt.stock.LuaScript;
+import bolt.infra.Unavailable;
+import bolt.stock.Product;
+import bolt.stock.SaleRules;
+import bolt.stock.StockLedger;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * reserve.lua on its own against real Redis (check-and-take in one step, job and marker with it,
- * idempotent replay), then the Idempotency-Key behaviour it gives the HTTP API.
+ * The reserve script through OrderService against real Redis (check-and-take in one step, job and
+ * marker with it, idempotent replay), then the Idempotency-Key behaviour it gives the HTTP API.
  */
 class ReserveScriptTest {
-
-  private static final LuaScript RESERVE = LuaScript.load("reserve");
-  private static final long MARKER_TTL = 3600;
-  private static final long IDEM_TTL = 7200;
 
   @RegisterExtension
   static final TestEnvExtension world = TestEnvExtension.perClass();
 
   private static Vertx vertx;
   private static TestEnv env;
+  private static OrderService intake;
+  private static StockLedger ledger;
 
   @BeforeAll
   static void create() {
     vertx = world.vertx();
     env = world.env();
+    intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000, () -> { });
+    ledger = new StockLedger(env.redis(), env.keys(), 5_000);
+    env.redis(Command.SET, env.keys().synced(), "epoch-1");
   }
 
+  /** The product's keys, made by the sync's own script. */
   private static void stock(String product, long available) {
-    env.redis(Command.HSET, env.keys().product(product), "available", available, "inflight", 0,
-        "dbstock", available, "dbver", 0);
+    TestEnv.await(ledger.sync(new Product(product, product, available, 0, SaleRules.NONE, null)));
   }
 
-  private static OrderJob job(String product, int quantity) {
-    return OrderJob.create(OrderIds.next(), product, quantity, null, Instant.now());
-  }
-
-  /** Runs the script as OrderService does: KEYS product, queue, marker, sync mark[, idempotency]; ARGV q, job, TTLs. */
-  private static Response reserve(OrderJob job, String idempotencyKey) {
-    List<String> keys = new ArrayList<>(List.of(env.keys().product(job.productId()), env.keys().queue(),
-        env.keys().order(job.orderId().toString()), env.keys().synced()));
-    if (idempotencyKey != null) {
-      keys.add(env.keys().idempotency(job.customerId(), idempotencyKey));
-    }
-    return TestEnv.await(RESERVE.run(env.redis(), keys, List.of(job.quantity(), job.json(), MARKER_TTL, IDEM_TTL)));
+  private static Placement reserve(String product, int quantity, String idempotencyKey) {
+    return TestEnv.await(intake.place(product, quantity, null, idempotencyKey));
   }
 
   private static List<String> queue() {
     List<String> jobs = new ArrayList<>();
     env.redis(Command.LRANGE, env.keys().queue(), 0, -1).forEach(entry -> jobs.add(entry.toString()));
     return jobs;
+  }
+
+  /** The queued job of an accepted order. */
+  private static OrderJob queued(UUID orderId) {
+    return queue().stream().map(OrderJob::parse).filter(job -> job.orderId().equals(orderId)).findFirst()
+        .orElseThrow(() -> new AssertionError("order " + orderId + " is not queued"));
   }
 
   private static boolean exists(String key) {
@@ -76,90 +76,79 @@ class ReserveScriptTest {
     // what a Redis restart does to the script cache
     env.redis(Command.SCRIPT, "FLUSH");
 
-    Response reply = reserve(job("flushed", 1), null);
-
-    assertThat(reply.get(0).toInteger()).isEqualTo(1);
+    assertThat(reserve("flushed", 1, null)).isInstanceOf(Placement.Accepted.class);
     assertThat(env.ledger("flushed", "available")).isEqualTo(1);
   }
 
   @Test
   void unknownProductIsReportedAndNothingIsQueued() {
-    env.redis(Command.SET, env.keys().synced(), "epoch-1");
     long before = env.queueLength();
-    OrderJob job = job("no-such-product", 1);
 
-    Response reply = reserve(job, null);
-
-    assertThat(reply.get(0).toInteger()).isEqualTo(-1);
+    assertThat(reserve("no-such-product", 1, null)).isInstanceOf(Placement.UnknownProduct.class);
     assertThat(env.queueLength()).isEqualTo(before);
-    assertThat(exists(env.keys().order(job.orderId().toString()))).isFalse();
     assertThat(exists(env.keys().product("no-such-product"))).isFalse();
   }
 
   @Test
   void aRedisWithoutTheSyncMarkNeverSaysAProductIsUnknown() {
+    List<Runnable> resyncs = new ArrayList<>();
+    OrderService asked = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000,
+        () -> resyncs.add(() -> { }));
     env.redis(Command.DEL, env.keys().synced());
-    OrderJob job = job("not-synced-yet", 1);
-
-    Response reply = reserve(job, null);
-
-    assertThat(reply.get(0).toInteger()).as("not synced").isEqualTo(-2);
-    assertThat(exists(env.keys().order(job.orderId().toString()))).isFalse();
+    try {
+      assertThatThrownBy(() -> TestEnv.await(asked.place("not-synced-yet", 1, null, null)))
+          .isInstanceOf(Unavailable.class).hasMessageContaining("redis unavailable");
+      assertThat(resyncs).as("a resync asked for").hasSize(1);
+    } finally {
+      env.redis(Command.SET, env.keys().synced(), "epoch-1");
+    }
   }
 
   @Test
   void exactFitTakesTheLastUnitsQueuesTheJobAndMarksTheOrder() {
     stock("exact", 5);
-    OrderJob job = job("exact", 5);
 
-    Response reply = reserve(job, null);
+    Placement placed = reserve("exact", 5, null);
 
-    assertThat(reply.get(0).toInteger()).isEqualTo(1);
-    assertThat(reply.get(1).toLong()).isZero();
+    assertThat(placed).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isZero());
+    UUID orderId = ((Placement.Accepted) placed).orderId();
     assertThat(env.ledger("exact", "available")).isZero();
     assertThat(env.ledger("exact", "inflight")).isEqualTo(5);
-    assertThat(queue()).contains(job.json());
-    String marker = env.keys().order(job.orderId().toString());
+    OrderJob job = queued(orderId);
+    String marker = env.keys().order(orderId.toString());
     assertThat(env.redis(Command.GET, marker).toString()).isEqualTo(job.json());
-    assertThat(env.redis(Command.TTL, marker).toLong()).isBetween(1L, MARKER_TTL);
+    assertThat(env.redis(Command.TTL, marker).toLong()).isBetween(1L, OrderService.RETENTION_SECONDS);
   }
 
   @Test
   void oneShortIsRefusedWithWhatIsLeftAndChangesNothing() {
     stock("short", 4);
     long queued = env.queueLength();
-    OrderJob job = job("short", 5);
 
-    Response reply = reserve(job, null);
-
-    assertThat(reply.get(0).toInteger()).isZero();
-    assertThat(reply.get(1).toLong()).isEqualTo(4);
+    assertThat(reserve("short", 5, null)).isEqualTo(new Placement.Refused(4));
     assertThat(env.ledger("short", "available")).isEqualTo(4);
     assertThat(env.ledger("short", "inflight")).isZero();
     assertThat(env.queueLength()).isEqualTo(queued);
-    assertThat(exists(env.keys().order(job.orderId().toString()))).isFalse();
   }
 
   @Test
   void replayWithTheSameIdempotencyKeyReturnsTheFirstOrderAndReservesNothing() {
     stock("idem", 10);
-    OrderJob first = job("idem", 3);
-    Response accepted = reserve(first, "key-1");
-    assertThat(accepted.get(0).toInteger()).isEqualTo(1);
-    assertThat(accepted.get(1).toLong()).isEqualTo(7);
+    Placement first = reserve("idem", 3, "key-1");
+    assertThat(first).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(7));
     long queued = env.queueLength();
-    assertThat(env.redis(Command.TTL, env.keys().idempotency(null, "key-1")).toLong()).isBetween(MARKER_TTL + 1, IDEM_TTL);
+    assertThat(env.redis(Command.TTL, env.keys().idempotency(null, "key-1")).toLong())
+        .isBetween(1L, OrderService.RETENTION_SECONDS);
 
-    OrderJob retry = job("idem", 3);
-    Response replay = reserve(retry, "key-1");
+    Placement replay = reserve("idem", 3, "key-1");
 
-    assertThat(replay.get(0).toInteger()).isEqualTo(2);
-    assertThat(replay.get(1).toString()).isEqualTo("7:" + first.json());
+    Placement.Accepted accepted = (Placement.Accepted) first;
+    assertThat(replay).isEqualTo(new Placement.Accepted(accepted.orderId(), "idem", 3, 7, true));
     assertThat(env.ledger("idem", "available")).isEqualTo(7);
     assertThat(env.ledger("idem", "inflight")).isEqualTo(3);
     assertThat(env.queueLength()).isEqualTo(queued);
-    assertThat(queue()).doesNotContain(retry.json());
-    assertThat(exists(env.keys().order(retry.orderId().toString()))).isFalse();
   }
 
   @Test
