@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -108,7 +109,10 @@ final class JsonInput {
     return body.getValue(field) == null ? null : requiredInt(field, min, max);
   }
 
-  /** An ISO-8601 instant with its offset ({@code 2026-12-01T10:00:00Z}), or null when absent or null. */
+  /**
+   * An ISO-8601 instant with its offset ({@code 2026-12-01T10:00:00Z}), to the millisecond (Redis's
+   * clock decides in milliseconds), or null when absent or null.
+   */
   Instant optionalInstant(String field) {
     Object value = body.getValue(field);
     if (value == null) {
@@ -116,7 +120,7 @@ final class JsonInput {
     }
     if (value instanceof String text) {
       try {
-        return OffsetDateTime.parse(text).toInstant();
+        return OffsetDateTime.parse(text).toInstant().truncatedTo(ChronoUnit.MILLIS);
       } catch (DateTimeParseException e) {
         // named below
       }

@@ -1,7 +1,6 @@
 package bolt.order;
 
 import bolt.stock.StockChange;
-import bolt.stock.StockChangeRepository;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -31,10 +30,17 @@ public class OrderStatusRepository {
   static final String CANCEL =
       "UPDATE orders SET status = 'CANCELLED', reason = $2, cancelled_at = now() WHERE id = ANY($1) RETURNING "
           + OrderRepository.VIEW_COLUMNS;
-  /** One statement per order, so that each change has its own version (return_units.lua applies each once). */
+  /**
+   * One statement per order, so that each change has its own version (return_units.lua applies each
+   * once): the stock goes back and the change is recorded for Redis together, so the product's row
+   * lock, which every writer of the product waits on, is held for this statement and the commit only.
+   */
   static final String RETURN_STOCK =
-      "UPDATE products SET stock = stock + $2, version = version + 1, updated_at = now() WHERE id = $1 "
-          + "RETURNING stock, version";
+      "WITH p AS (UPDATE products SET stock = stock + $3, version = version + 1, updated_at = now() WHERE id = $1 "
+          + "RETURNING stock, version) "
+          + "INSERT INTO stock_changes (product_id, request_id, kind, quantity, customer_id, customer_units, "
+          + "stock_after, version_after) SELECT $1, $2, $4, $3, $5, $6, p.stock, p.version FROM p "
+          + "RETURNING stock_after, version_after";
   static final String RELEASE_CUSTOMER_UNITS =
       "UPDATE customer_units u SET units = u.units - r.units FROM (SELECT product_id, customer_id, sum(units) AS units "
           + "FROM unnest($1::text[], $2::text[], $3::int[]) AS x(product_id, customer_id, units) GROUP BY 1, 2) r "
@@ -98,37 +104,36 @@ public class OrderStatusRepository {
   }
 
   /**
-   * Cancels orders whose rows this transaction holds. Their products are updated in id order, the
-   * order every writer locks products in, so no two transactions wait on each other in a circle.
+   * Cancels orders whose rows this transaction holds. Their products are updated last, in id order,
+   * the order every writer locks products in, so no two transactions wait on each other in a circle.
    */
   private static Future<Cancelled> cancelLocked(SqlConnection conn, List<Row> rows, String reason, String kind) {
     List<Row> ordered = new ArrayList<>(rows);
     ordered.sort(Comparator.comparing((Row row) -> row.getString("product_id")).thenComparing(row -> row.getUUID("id")));
-    List<Tuple> returns = ordered.stream()
-        .map(row -> Tuple.of(row.getString("product_id"), row.getInteger("quantity"))).toList();
     UUID[] ids = ordered.stream().map(row -> row.getUUID("id")).toArray(UUID[]::new);
-    return conn.preparedQuery(RETURN_STOCK).executeBatch(returns).compose(stock -> {
-      List<StockChange> changes = changes(ordered, stock, kind);
-      return conn.preparedQuery(CANCEL).execute(Tuple.of(ids, reason)).compose(updated -> {
-        List<OrderView> cancelled = new ArrayList<>(updated.size());
-        updated.forEach(row -> cancelled.add(OrderRepository.toView(row)));
-        return releaseCustomerUnits(conn, ordered)
-            .compose(released -> StockChangeRepository.record(conn, kind, changes))
-            .map(recorded -> new Cancelled(cancelled, changes));
-      });
+    List<Tuple> returns = ordered.stream().map(row -> {
+      boolean limited = row.getBoolean("limited") && row.getString("customer_id") != null;
+      return Tuple.of(row.getString("product_id"), kind.toLowerCase() + ":" + row.getUUID("id"),
+          row.getInteger("quantity"), kind, limited ? row.getString("customer_id") : null,
+          limited ? row.getInteger("quantity") : 0);
+    }).toList();
+    return conn.preparedQuery(CANCEL).execute(Tuple.of(ids, reason)).compose(updated -> {
+      List<OrderView> cancelled = new ArrayList<>(updated.size());
+      updated.forEach(row -> cancelled.add(OrderRepository.toView(row)));
+      return releaseCustomerUnits(conn, ordered)
+          .compose(released -> conn.preparedQuery(RETURN_STOCK).executeBatch(returns))
+          .map(recorded -> new Cancelled(cancelled, changes(returns, recorded)));
     });
   }
 
-  /** The rows of a batch's RETURN_STOCK results follow one another, one per order. */
-  private static List<StockChange> changes(List<Row> ordered, RowSet<Row> stock, String kind) {
-    List<StockChange> changes = new ArrayList<>(ordered.size());
-    RowSet<Row> result = stock;
-    for (Row order : ordered) {
+  /** The rows of a batch's results follow one another, one per order. */
+  private static List<StockChange> changes(List<Tuple> returns, RowSet<Row> recorded) {
+    List<StockChange> changes = new ArrayList<>(returns.size());
+    RowSet<Row> result = recorded;
+    for (Tuple change : returns) {
       Row after = result.iterator().next();
-      boolean limited = order.getBoolean("limited");
-      changes.add(new StockChange(order.getString("product_id"), kind.toLowerCase() + ":" + order.getUUID("id"),
-          order.getInteger("quantity"), limited ? order.getString("customer_id") : null,
-          limited ? order.getInteger("quantity") : 0, after.getInteger("stock"), after.getLong("version")));
+      changes.add(new StockChange(change.getString(0), change.getString(1), change.getInteger(2), change.getString(4),
+          change.getInteger(5), after.getInteger("stock_after"), after.getLong("version_after")));
       result = result.next();
     }
     return changes;

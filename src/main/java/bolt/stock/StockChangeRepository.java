@@ -33,11 +33,6 @@ public class StockChangeRepository {
   static final String STOCK = "SELECT stock FROM products WHERE id = $1";
   static final String RECORD_RESTOCK =
       "UPDATE stock_changes SET stock_after = $3, version_after = $4 WHERE product_id = $1 AND request_id = $2";
-  /** Records changes made in the caller's transaction (cancellations, expired holds). */
-  static final String RECORD =
-      "INSERT INTO stock_changes (product_id, request_id, kind, quantity, customer_id, customer_units, stock_after, "
-          + "version_after) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], "
-          + "$7::int[], $8::bigint[])";
   static final String MARK_APPLIED =
       "UPDATE stock_changes c SET applied_at = now() FROM unnest($1::text[], $2::text[]) AS a(product_id, request_id) "
           + "WHERE c.product_id = a.product_id AND c.request_id = a.request_id AND c.applied_at IS NULL";
@@ -69,35 +64,6 @@ public class StockChangeRepository {
                 : addStock(conn, productId, requestId, quantity)))
         .recover(failure -> failure instanceof Refusal refusal
             ? Future.succeededFuture(refusal.answer) : Future.failedFuture(failure));
-  }
-
-  /** Inserts the rows of stock changes made on {@code conn}, in the caller's transaction. */
-  public static Future<Void> record(SqlConnection conn, String kind, List<StockChange> changes) {
-    if (changes.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    int n = changes.size();
-    String[] products = new String[n];
-    String[] requests = new String[n];
-    String[] kinds = new String[n];
-    Integer[] quantities = new Integer[n];
-    String[] customers = new String[n];
-    Integer[] customerUnits = new Integer[n];
-    Integer[] stocks = new Integer[n];
-    Long[] versions = new Long[n];
-    for (int i = 0; i < n; i++) {
-      StockChange change = changes.get(i);
-      products[i] = change.productId();
-      requests[i] = change.requestId();
-      kinds[i] = kind;
-      quantities[i] = change.quantity();
-      customers[i] = change.customerId();
-      customerUnits[i] = change.customerUnits();
-      stocks[i] = (int) change.stockAfter();
-      versions[i] = change.versionAfter();
-    }
-    return conn.preparedQuery(RECORD).execute(Tuple.of(products, requests, kinds, quantities, customers, customerUnits,
-        stocks, versions)).mapEmpty();
   }
 
   /** Changes committed in the DB whose Redis step has not been seen to succeed, oldest first. */

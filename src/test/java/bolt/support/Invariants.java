@@ -46,7 +46,8 @@ public final class Invariants {
    * After a drain: every order answered 202 is in {@code orders} exactly once and nothing else is,
    * except orders of requests that never got an answer (identified by their customerId: the server
    * may have reserved them just before it went away); no order is REJECTED, since Redis refuses what
-   * is not there; per product, confirmed units + DB stock == initial stock, stock is not negative,
+   * is not there; per product, units sold (CONFIRMED and PAID; a CANCELLED order's units went back)
+   * + DB stock == initial stock, stock is not negative,
    * Redis available == DB stock and nothing is in flight; the queue, processing lists and dead-letter
    * list are empty, and no drift correction was needed.
    */
@@ -72,8 +73,8 @@ public final class Invariants {
         .noneMatch(row -> row.getString("status").equals("REJECTED"));
 
     Map<String, Long> confirmed = new TreeMap<>();
-    for (Row row : env.sql("SELECT product_id, sum(quantity) AS units FROM orders WHERE status = 'CONFIRMED' "
-        + "GROUP BY product_id")) {
+    for (Row row : env.sql("SELECT product_id, sum(quantity) AS units FROM orders WHERE status IN ('CONFIRMED', "
+        + "'PAID') GROUP BY product_id")) {
       confirmed.put(row.getString("product_id"), row.getLong("units"));
     }
     for (Map.Entry<String, Integer> product : initialStock.entrySet()) {
@@ -81,7 +82,7 @@ public final class Invariants {
       long stock = env.dbStock(id);
       long units = confirmed.getOrDefault(id, 0L);
       assertThat(stock).as("DB stock of %s", id).isGreaterThanOrEqualTo(0);
-      assertThat(units + stock).as("confirmed units (%d) + DB stock (%d) of %s (I1)", units, stock, id)
+      assertThat(units + stock).as("units sold (%d) + DB stock (%d) of %s (I1)", units, stock, id)
           .isEqualTo(product.getValue().longValue());
       assertThat(env.ledger(id, "inflight")).as("inflight of %s", id).isEqualTo(0L);
       assertThat(env.ledger(id, "available")).as("Redis available of %s vs DB stock (I4)", id).isEqualTo(stock);
