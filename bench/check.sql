@@ -9,8 +9,9 @@
 -- only this scenario's products, so every count is exact for this run.
 
 -- I1, I4 per product: no oversell, sold + stock == initial, Redis == DB, nothing in flight
+-- units sold: CONFIRMED and PAID orders (a CANCELLED order's units went back to the stock)
 WITH sold AS (
-  SELECT product_id, sum(quantity) FILTER (WHERE status = 'CONFIRMED') AS units
+  SELECT product_id, sum(quantity) FILTER (WHERE status IN ('CONFIRMED', 'PAID')) AS units
     FROM orders GROUP BY product_id)
 SELECT format('FAIL product %s: %s', i.product_id, v.problem)
   FROM initial i
@@ -32,9 +33,25 @@ SELECT format('FAIL product %s: %s', i.product_id, v.problem)
   ) AS v(problem)
  WHERE v.problem IS NOT NULL;
 
--- with ample stock and exact accounting no order can be refused by the DB
+-- with exact accounting no order Redis accepted can be refused by the DB
 SELECT format('FAIL %s orders REJECTED by the worker (reasons: %s)', count(*), string_agg(DISTINCT reason, '; '))
-  FROM orders WHERE status <> 'CONFIRMED' HAVING count(*) > 0;
+  FROM orders WHERE status = 'REJECTED' HAVING count(*) > 0;
+
+-- per-customer limits: no customer owns more units of a limited product than its limit, in the
+-- orders and in the count the workers keep
+SELECT format('FAIL customer %s owns %s units of %s, limit %s', o.customer_id, sum(o.quantity), o.product_id,
+              p.limit_per_customer)
+  FROM orders o JOIN products p ON p.id = o.product_id
+ WHERE o.status IN ('CONFIRMED', 'PAID') AND p.limit_per_customer IS NOT NULL
+ GROUP BY o.product_id, o.customer_id, p.limit_per_customer
+HAVING sum(o.quantity) > p.limit_per_customer OR o.customer_id IS NULL;
+SELECT format('FAIL customer_units of %s/%s is %s, its orders hold %s', c.product_id, c.customer_id, c.units,
+              coalesce(s.units, 0))
+  FROM customer_units c
+  LEFT JOIN (SELECT product_id, customer_id, sum(quantity) AS units FROM orders
+              WHERE status IN ('CONFIRMED', 'PAID') AND limited GROUP BY 1, 2) s
+         ON s.product_id = c.product_id AND s.customer_id = c.customer_id
+ WHERE c.units <> coalesce(s.units, 0);
 
 SELECT format('FAIL %s orders for products this run did not create', count(*))
   FROM orders o WHERE NOT EXISTS (SELECT 1 FROM initial i WHERE i.product_id = o.product_id)
@@ -52,7 +69,10 @@ SELECT count(*) AS measured FROM orders WHERE product_id <> :'warmup' \gset
 SELECT format('FAIL %s orders in the DB for %s accepted answers: outside [0, %s] extra', :measured, :accepted, :slack)
  WHERE :measured - :accepted NOT BETWEEN 0 AND :slack;
 
-SELECT format('INFO orders=%s warmup_orders=%s cut_off=%s products=%s units_sold=%s',
+SELECT format('INFO orders=%s warmup_orders=%s cut_off=%s products=%s units_sold=%s buyers=%s',
        :measured, (SELECT count(*) FROM orders WHERE product_id = :'warmup'), :measured - :accepted,
        (SELECT count(*) FROM initial),
-       (SELECT coalesce(sum(quantity), 0) FROM orders WHERE status = 'CONFIRMED' AND product_id <> :'warmup'));
+       (SELECT coalesce(sum(quantity), 0) FROM orders WHERE status IN ('CONFIRMED', 'PAID')
+           AND product_id <> :'warmup'),
+       (SELECT count(DISTINCT customer_id) FROM orders WHERE status IN ('CONFIRMED', 'PAID')
+           AND product_id <> :'warmup'));

@@ -109,12 +109,15 @@ function C.done(summary, latency, requests)
   io.write(table.concat(parts, " "), "\n")
 end
 
--- Pre-formatted POST /order requests, one per product id.
+-- Pre-formatted POST /order requests, one per product id; with BENCH_CUSTOMERS=N, N requests
+-- instead, each from its own customer of this thread (c<thread>-<n>), over the products in turn.
 function C.order_requests(product_ids)
   local requests = {}
-  for i, id in ipairs(product_ids) do
-    requests[i] = wrk.format("POST", "/order", { ["Content-Type"] = "application/json" },
-      '{"productId":"' .. id .. '","quantity":1}')
+  local customers = tonumber(os.getenv("BENCH_CUSTOMERS") or "0")
+  for i = 1, math.max(#product_ids, customers) do
+    local body = '{"productId":"' .. product_ids[(i - 1) % #product_ids + 1] .. '","quantity":1'
+    if customers > 0 then body = body .. ',"customerId":"c' .. (thread_no or 0) .. '-' .. i .. '"' end
+    requests[i] = wrk.format("POST", "/order", { ["Content-Type"] = "application/json" }, body .. '}')
   end
   return requests
 end

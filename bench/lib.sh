@@ -88,7 +88,8 @@ create_products() {
   while IFS=$'\t' read -r id stock _; do
     code=$(curl -s -o "$WORK/create.out" -w '%{http_code}' --max-time 10 -X POST \
       -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-      -d "{\"id\":\"$id\",\"name\":\"bench $id\",\"stock\":$stock}" "http://127.0.0.1:$PORT/admin/products")
+      -d "{\"id\":\"$id\",\"name\":\"bench $id\",\"stock\":$stock$([[ $id != "$WARMUP_PRODUCT" && -n "$PRODUCT_RULES" ]] && echo ",$PRODUCT_RULES")}" \
+      "http://127.0.0.1:$PORT/admin/products")
     [[ "$code" == 201 ]] || die "POST /admin/products $id answered $code: $(cat "$WORK/create.out")"
   done <"$PRODUCTS_TSV"
 }

@@ -3,8 +3,10 @@
 # process, products through the admin API, a warm-up, a wrk run, the drain, the invariant check.
 #
 # Usage: bench/run.sh [options]          (make bench ARGS="...")
-#   --scenarios LIST     comma-separated: steady,flash,status (default all three); steady-plain is
-#                        steady without a Lua response() hook, to measure the hook's cost
+#   --scenarios LIST     comma-separated: steady,flash,status,limited (default all four);
+#                        steady-plain is steady without a Lua response() hook, to measure the
+#                        hook's cost; steady-limited is steady with a per-customer limit on every
+#                        product and a customer on every order, to measure the limit's cost
 #   --quick              CI smoke test: 3 s per scenario, 20,000 flash requests; checks the
 #                        invariants, asserts no speed, writes bench/results/quick.* (not RESULTS.md)
 #   --duration D         wrk duration per scenario, e.g. 30s, 2m (default 30s)
@@ -22,7 +24,7 @@ cd "$REPO"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-SCENARIOS=steady,flash,status
+SCENARIOS=steady,flash,status,limited
 QUICK=0
 DURATION=30s
 CONNECTIONS=64
@@ -57,6 +59,8 @@ if ((QUICK)); then DURATION=3s; fi
 DURATION_S=$(seconds_of "$DURATION")
 WARMUP_S=$(seconds_of "${WARMUP:-$( ((QUICK)) && echo 1s || echo 5s)}")
 FLASH_REQUESTS=${FLASH_REQUESTS:-$( ((QUICK)) && echo 20000 || echo 200000)}
+# limited: 5,000 customers, 4 requests each (quick: 2,000)
+LIMITED_CUSTOMERS=$( ((QUICK)) && echo 2000 || echo 5000)
 DRAIN_DEADLINE=$( ((QUICK)) && echo 120 || echo 300)
 for n in "$DURATION_S" "$WARMUP_S" "$CONNECTIONS" "$THREADS" "$HTTP_INSTANCES" "$WORKERS" "$BATCH" \
   "$FLASH_REQUESTS" "$PORT"; do
@@ -64,7 +68,7 @@ for n in "$DURATION_S" "$WARMUP_S" "$CONNECTIONS" "$THREADS" "$HTTP_INSTANCES" "
 done
 IFS=, read -r -a SCENARIO_LIST <<<"$SCENARIOS"
 for s in "${SCENARIO_LIST[@]}"; do
-  [[ "$s" =~ ^(steady|flash|status|steady-plain)$ ]] || die "unknown scenario: $s"
+  [[ "$s" =~ ^(steady|flash|status|limited|steady-plain|steady-limited)$ ]] || die "unknown scenario: $s"
 done
 
 RUN_ID="$(date +%Y%m%d-%H%M%S)-$$"
@@ -82,18 +86,24 @@ on_exit() {
 trap on_exit EXIT
 
 # ---------------------------------------------------------------- scenario definitions
-# writes PRODUCTS_TSV (id, stock, units it must sell exactly or empty) and sets the wrk parameters
+# writes PRODUCTS_TSV (id, stock, units it must sell exactly or empty), PRODUCT_RULES (JSON fields
+# of the sale rules every product but the warm-up gets) and sets the wrk parameters
 define_scenario() {
   PRODUCTS_TSV="$WORK/products-$1.tsv"
   printf '%s\t%s\t\n' "$WARMUP_PRODUCT" 1000000000 >"$PRODUCTS_TSV"
+  PRODUCT_RULES=""
   WRK_SECONDS=$DURATION_S
   WRK_ENV=(BENCH_PRODUCT_PREFIX=p BENCH_PRODUCT_COUNT=100 BENCH_IDS_FILE="$WORK/ids-$1.txt")
   WRK_SCRIPT=orders.lua
   case "$1" in
-    steady | steady-plain)
+    steady | steady-plain | steady-limited)
       for i in $(seq -f '%03g' 0 99); do printf 'p%s\t%s\t\n' "$i" "$AMPLE"; done >>"$PRODUCTS_TSV"
       EXPECTED='202'
-      if [[ $1 == steady-plain ]]; then WRK_ENV+=(BENCH_PLAIN=1); EXPECTED='2xx'; fi ;;
+      # every order names its buyer, one of 10,000 per wrk thread
+      WRK_ENV+=(BENCH_CUSTOMERS=10000)
+      if [[ $1 == steady-plain ]]; then WRK_ENV+=(BENCH_PLAIN=1); EXPECTED='2xx'; fi
+      # a limit no buyer reaches: what the guard costs, without refusals
+      if [[ $1 == steady-limited ]]; then PRODUCT_RULES='"limitPerCustomer":1000000'; fi ;;
     flash)
       printf 'flash\t1000\t1000\n' >>"$PRODUCTS_TSV"
       # a request budget instead of a duration; the duration only caps a very slow run
@@ -102,6 +112,16 @@ define_scenario() {
       WRK_ENV=(BENCH_PRODUCT=flash BENCH_STOP_AFTER=$(((FLASH_REQUESTS + THREADS - 1) / THREADS))
         BENCH_DONE_DIR="$WORK/flash-done" BENCH_THREADS="$THREADS" BENCH_IDS_FILE="$WORK/ids-$1.txt")
       EXPECTED='202|400:INSUFFICIENT_STOCK' ;;
+    limited)
+      printf 'limited\t1000\t1000\n' >>"$PRODUCTS_TSV"
+      PRODUCT_RULES='"limitPerCustomer":1'
+      WRK_SECONDS=$( ((QUICK)) && echo 60 || echo 600)
+      mkdir -p "$WORK/limited-done"
+      WRK_SCRIPT=limited.lua
+      WRK_ENV=(BENCH_PRODUCT=limited BENCH_CUSTOMERS=$LIMITED_CUSTOMERS
+        BENCH_STOP_AFTER=$((4 * ((LIMITED_CUSTOMERS + THREADS - 1) / THREADS)))
+        BENCH_DONE_DIR="$WORK/limited-done" BENCH_THREADS="$THREADS" BENCH_IDS_FILE="$WORK/ids-$1.txt")
+      EXPECTED='202|400:INSUFFICIENT_STOCK|409:LIMIT_EXCEEDED' ;;
     status)
       for i in $(seq -f '%03g' 0 99); do printf 'p%s\t%s\t\n' "$i" "$AMPLE"; done >>"$PRODUCTS_TSV"
       WRK_SCRIPT=status.lua
@@ -126,7 +146,10 @@ run_scenario() {
   run_wrk "$s-warmup" "$WARMUP_S" orders.lua BENCH_PRODUCT="$WARMUP_PRODUCT" BENCH_PLAIN=1 >/dev/null
   wait_drained "$DRAIN_DEADLINE" >/dev/null
 
-  log "wrk -t$THREADS -c$CONNECTIONS $( [[ $s == flash ]] && echo "$FLASH_REQUESTS requests" || echo "-d${WRK_SECONDS}s") ($WRK_SCRIPT)"
+  local budget="-d${WRK_SECONDS}s"
+  [[ $s == flash ]] && budget="$FLASH_REQUESTS requests"
+  [[ $s == limited ]] && budget="$LIMITED_CUSTOMERS customers x 4 requests"
+  log "wrk -t$THREADS -c$CONNECTIONS $budget ($WRK_SCRIPT)"
   local t0 t1 written accepted unexpected
   t0=$(now)
   run_wrk "$s" "$WRK_SECONDS" "$WRK_SCRIPT" "${WRK_ENV[@]}"
@@ -144,8 +167,8 @@ run_scenario() {
   if [[ -n "$unexpected" ]]; then
     echo "FAIL unexpected responses for $s: $unexpected" >&2; verdict="FAILED"
   fi
-  if [[ $s == flash && "${R[n:202]:-0}" != 1000 ]]; then
-    echo "FAIL flash: ${R[n:202]:-0} orders accepted, expected exactly 1000" >&2; verdict="FAILED"
+  if [[ ($s == flash || $s == limited) && "${R[n:202]:-0}" != 1000 ]]; then
+    echo "FAIL $s: ${R[n:202]:-0} orders accepted, expected exactly 1000" >&2; verdict="FAILED"
   fi
   if [[ $s == flash && ${R[requests]} -lt $FLASH_REQUESTS ]]; then
     log "WARNING: flash made ${R[requests]} requests, fewer than the $FLASH_REQUESTS asked for (cap ${WRK_SECONDS} s)"
@@ -184,7 +207,8 @@ write_table() { # scenario t0 t1 written rss verdict
     echo "| requests/s | $(thousands "${R[rps]}") ($(thousands "${R[requests]}") requests in $(secs "${R[duration_s]}") s) |"
     echo "| latency p50 / p90 / p99 / max | ${R[p50_ms]} / ${R[p90_ms]} / ${R[p99_ms]} / ${R[max_ms]} ms |"
     echo "| responses by status | ${counts%, } |"
-    [[ $s == flash ]] && echo "| refusals/s | $(thousands "$(calc "${R[n:400:INSUFFICIENT_STOCK]:-0} / ${R[duration_s]}")") |"
+    [[ $s == flash || $s == limited ]] && echo "| refusals/s | $(thousands "$(calc \
+      "(${R[n:400:INSUFFICIENT_STOCK]:-0} + ${R[n:409:LIMIT_EXCEEDED]:-0}) / ${R[duration_s]}")") |"
     echo "| socket errors (connect/read/write/timeout) | ${R[err_connect]}/${R[err_read]}/${R[err_write]}/${R[err_timeout]} |"
     echo "| written to PostgreSQL during wrk | $(thousands "$written") orders ($(thousands "$(calc "$written / $wrk_s")") orders/s) |"
     echo "| drain after wrk | $drain |"
