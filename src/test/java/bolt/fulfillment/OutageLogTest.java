@@ -8,7 +8,6 @@ import bolt.support.TestEnvExtension;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.redis.client.RedisOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;

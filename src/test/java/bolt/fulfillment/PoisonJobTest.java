@@ -1,6 +1,5 @@
 package bolt.fulfillment;
 
-import bolt.order.OrderRepository;
 import bolt.order.OrderService;
 import bolt.order.Placement;
 import bolt.support.TestEnv;
@@ -92,8 +91,7 @@ class PoisonJobTest {
   @Test
   void jobPostgresRejectsAsBadDataIsDeadLetteredAfterBoundedRetries() {
     String before = placeOrder("beside-bad-data", 1);
-    OrderService intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000, () -> { });
-    Placement reserved = TestEnv.await(intake.place("beside-bad-data", 3, "nul\u0000here", null));
+    Placement reserved = TestEnv.await(env.intake().place("beside-bad-data", 3, "nul\u0000here", null));
     assertThat(reserved).isInstanceOf(Placement.Accepted.class);
     UUID badId = ((Placement.Accepted) reserved).orderId();
     String after = placeOrder("beside-bad-data", 2);

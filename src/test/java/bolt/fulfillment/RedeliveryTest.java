@@ -1,12 +1,7 @@
 package bolt.fulfillment;
 
 import bolt.order.OrderJob;
-import bolt.order.OrderRepository;
-import bolt.order.OrderService;
 import bolt.order.Placement;
-import bolt.stock.Product;
-import bolt.stock.SaleRules;
-import bolt.stock.StockLedger;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
@@ -22,13 +17,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +47,7 @@ class RedeliveryTest {
     env = world.env();
     env.createProduct(PRODUCT, 10);
     // the keys start-up sync would create, by the sync's own script
-    TestEnv.await(new StockLedger(env.redis(), env.keys(), 5_000).sync(new Product(PRODUCT, PRODUCT, 10, 0, SaleRules.NONE, null)));
+    TestEnv.await(env.stockLedger().sync(TestEnv.product(PRODUCT, 10, 0)));
   }
 
   @Test
@@ -178,8 +171,7 @@ class RedeliveryTest {
 
   /** Reserves 2 of the 10 units through the intake: available 8, inflight 2, one job queued. */
   private OrderJob reserveTwoUnits() {
-    OrderService intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000, () -> { });
-    Placement placed = TestEnv.await(intake.place(PRODUCT, 2, "buyer", null));
+    Placement placed = TestEnv.await(env.intake().place(PRODUCT, 2, "buyer", null));
     assertThat(placed).isInstanceOf(Placement.Accepted.class);
     assertThat(env.ledger(PRODUCT, "inflight")).isEqualTo(2);
     return OrderJob.parse(env.redis(Command.LINDEX, env.keys().queue(), 0).toString());

@@ -1,11 +1,6 @@
 package bolt.fulfillment;
 
 import bolt.order.OrderJob;
-import bolt.order.OrderRepository;
-import bolt.order.OrderService;
-import bolt.stock.Product;
-import bolt.stock.SaleRules;
-import bolt.stock.StockLedger;
 import bolt.support.Http;
 import bolt.support.Invariants;
 import bolt.support.LogCapture;
@@ -93,16 +88,13 @@ class RedisWipeTest {
   void anAckForAProductRedisLostLeavesNoPartialHashAndTheSyncRebuildsIt() {
     TestEnv env = world.env();
     env.createProduct("lost", 10);
-    StockLedger ledger = new StockLedger(env.redis(), env.keys(), 5_000);
-    TestEnv.await(ledger.sync(new Product("lost", "lost", 10, 0, SaleRules.NONE, null)));
+    TestEnv.await(env.stockLedger().sync(TestEnv.product("lost", 10, 0)));
     env.redis(Command.SET, env.keys().synced(), "epoch-1");
     Redis blocking = Redis.createClient(world.vertx(), TestEnv.REDIS_URL);
     WorkQueue queue = new WorkQueue(env.redis(), blocking, env.keys(),
         new WorkerRegistry(env.redis(), env.keys(), "worker", 10_000, 5_000), 5_000);
     try {
-      var intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()),
-          5_000, () -> { });
-      TestEnv.await(intake.place("lost", 2, null, null));
+      TestEnv.await(env.intake().place("lost", 2, null, null));
       List<OrderJob> batch = TestEnv.await(queue.take(10, 100)).stream().map(OrderJob::parse).toList();
       BatchResult written = TestEnv.await(new OrderWriter(env.pool()).write(batch));
 

@@ -1,7 +1,6 @@
 package bolt.fulfillment;
 
 import bolt.order.OrderJob;
-import bolt.order.OrderRepository;
 import bolt.order.OrderService;
 import bolt.order.Placement;
 import bolt.stock.Product;
@@ -57,8 +56,8 @@ class RestockProtocolTest {
     env = world.env();
     long timeout = 5_000;
     blocking = Redis.createClient(world.vertx(), TestEnv.REDIS_URL);
-    intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), timeout, () -> { });
-    ledger = new StockLedger(env.redis(), env.keys(), timeout);
+    intake = env.intake();
+    ledger = env.stockLedger();
     restocks = new StockChangeRepository(env.pool());
     products = new ProductService(new ProductRepository(env.pool()), restocks, ledger,
         new StockReturns(ledger, restocks, timeout), timeout);

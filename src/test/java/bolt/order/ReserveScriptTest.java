@@ -1,8 +1,6 @@
 package bolt.order;
 
 import bolt.infra.Unavailable;
-import bolt.stock.Product;
-import bolt.stock.SaleRules;
 import bolt.stock.StockLedger;
 import bolt.support.Http;
 import bolt.support.TestEnv;
@@ -40,14 +38,14 @@ class ReserveScriptTest {
   static void create() {
     vertx = world.vertx();
     env = world.env();
-    intake = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000, () -> { });
-    ledger = new StockLedger(env.redis(), env.keys(), 5_000);
+    intake = env.intake();
+    ledger = env.stockLedger();
     env.redis(Command.SET, env.keys().synced(), "epoch-1");
   }
 
   /** The product's keys, made by the sync's own script. */
   private static void stock(String product, long available) {
-    TestEnv.await(ledger.sync(new Product(product, product, available, 0, SaleRules.NONE, null)));
+    TestEnv.await(ledger.sync(TestEnv.product(product, available, 0)));
   }
 
   private static Placement reserve(String product, int quantity, String idempotencyKey) {

@@ -2,7 +2,12 @@ package bolt.support;
 
 import bolt.Main;
 import bolt.config.BoltConfig;
+import bolt.order.OrderRepository;
+import bolt.order.OrderService;
 import bolt.stock.Keys;
+import bolt.stock.Product;
+import bolt.stock.SaleRules;
+import bolt.stock.StockLedger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -46,6 +51,8 @@ public final class TestEnv implements AutoCloseable {
       System.getenv().getOrDefault("BOLT_TEST_PG_URL", "postgresql://bolt:bolt@127.0.0.1:5432/bolt");
   public static final String ADMIN_TOKEN = "test-admin-token";
   private static final Duration WAIT = Duration.ofSeconds(30);
+  /** The bound on backend calls of the Bolt classes a test drives directly. */
+  private static final long BACKEND_TIMEOUT_MS = 5_000;
 
   private final Vertx vertx;
   private final String name;
@@ -154,6 +161,21 @@ public final class TestEnv implements AutoCloseable {
       await(vertx.undeploy(id));
     }
     deployments.clear();
+  }
+
+  /** Bolt's order intake on this environment (a wiped Redis asks for no resync: nothing listens). */
+  public OrderService intake() {
+    return new OrderService(redis, keys, new OrderRepository(pool), BACKEND_TIMEOUT_MS, () -> { });
+  }
+
+  /** Bolt's Redis side of stock on this environment: its scripts create and change product hashes. */
+  public StockLedger stockLedger() {
+    return new StockLedger(redis, keys, BACKEND_TIMEOUT_MS);
+  }
+
+  /** A product without sale rules, as its DB row reads at {@code version}: for the sync's script. */
+  public static Product product(String id, long stock, long version) {
+    return new Product(id, id, stock, version, SaleRules.NONE, null);
   }
 
   public void createProduct(String id, int stock) {
