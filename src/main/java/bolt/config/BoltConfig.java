@@ -93,7 +93,7 @@ public record BoltConfig(
         s.override(path, variable, value);
       }
     });
-    return new BoltConfig(
+    BoltConfig config = new BoltConfig(
         s.roles("roles"),
         s.integer("http.port", 8080, 0, 65535),
         s.integer("http.instances", 2, 1, 256),
@@ -115,6 +115,13 @@ public record BoltConfig(
         s.bool("fault.haltAfterCommit", false),
         s.bool("fault.stopAfterLock", false),
         s.bool("fault.haltAfterExpiry", false));
+    // a blocking take may still move a job into a worker's list this long after its heartbeat; the
+    // reapers must see that worker as alive meanwhile (docs/design.md: crash recovery)
+    if (config.blockTimeoutMs() >= config.heartbeatTtlMs()) {
+      throw new ConfigException(s.name("fulfillment.blockTimeoutMs"), "must be less than "
+          + s.name("fulfillment.heartbeatTtlMs") + " (" + config.heartbeatTtlMs() + "), got " + config.blockTimeoutMs());
+    }
+    return config;
   }
 
   public boolean runsHttp() {

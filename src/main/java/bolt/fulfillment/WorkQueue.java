@@ -87,13 +87,25 @@ class WorkQueue {
           if (max == 1 || idInUse != null) {
             return Future.succeededFuture(List.of(first.toString()));
           }
-          return guard(TAKE.run(redis, List.of(keys.queue(), processing), List.of(max - 1))).map(more -> {
+          return more(first.toString(), max - 1).map(more -> {
             List<String> jobs = new ArrayList<>(more.size() + 1);
             jobs.add(first.toString());
-            more.forEach(job -> jobs.add(job.toString()));
+            jobs.addAll(more);
             return jobs;
           });
         });
+  }
+
+  /**
+   * Up to {@code max} more jobs into this worker's list, without waiting, if {@code first} (the one
+   * the blocking take moved) is still there: see take.lua.
+   */
+  Future<List<String>> more(String first, int max) {
+    return guard(TAKE.run(redis, List.of(keys.queue(), processing), List.of(max, first))).map(reply -> {
+      List<String> jobs = new ArrayList<>(reply.size());
+      reply.forEach(job -> jobs.add(job.toString()));
+      return jobs;
+    });
   }
 
   /** The periodic heartbeat between takes. */

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -120,7 +121,9 @@ class Worker {
     }
     List<OrderJob> jobs = new ArrayList<>(raw.size());
     List<Future<Boolean>> poisoned = new ArrayList<>();
-    for (String text : raw) {
+    // one job twice in a batch would be confirmed twice by one transaction; take.lua prevents it,
+    // and this keeps it so whatever the take
+    for (String text : new LinkedHashSet<>(raw)) {
       try {
         jobs.add(OrderJob.parse(text));
       } catch (IllegalArgumentException e) {

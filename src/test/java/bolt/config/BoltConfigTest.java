@@ -113,6 +113,7 @@ class BoltConfigTest {
       "BOLT_KEY_PREFIX            | has space",
       "BOLT_KEY_PREFIX            | '{tag}'",
       "BOLT_SEED_DEMO             | maybe",
+      "BOLT_PG_TX_TIMEOUT_MS      | 50",
   })
   void invalidEnvironmentValueIsRefusedNamingTheVariable(String variable, String value) {
     assertThatThrownBy(() -> BoltConfig.load(SHIPPED, Map.of(variable, value)))
@@ -133,6 +134,15 @@ class BoltConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("roles: ")
         .hasMessageContaining("web");
+  }
+
+  @Test
+  void aBlockingTakeMustEndWithinTheHeartbeatTtl() {
+    assertThatThrownBy(() -> BoltConfig.load(SHIPPED, Map.of("BOLT_HEARTBEAT_TTL_MS", "900")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("fulfillment.blockTimeoutMs: must be less than BOLT_HEARTBEAT_TTL_MS (900), got 1000");
+    assertThat(BoltConfig.load(SHIPPED, Map.of("BOLT_HEARTBEAT_TTL_MS", "900", "BOLT_BLOCK_TIMEOUT_MS", "500"))
+        .heartbeatTtlMs()).isEqualTo(900);
   }
 
   @Test

@@ -126,6 +126,34 @@ class RedeliveryTest {
     Invariants.assertConsistent(env, Map.of(PRODUCT, 10), Set.of(job.orderId().toString()));
   }
 
+  /**
+   * A worker paused between its blocking take and the non-blocking take of more jobs, long enough
+   * to be reaped: its job went back to the queue. Taking more must not take that job again into
+   * the same batch, where one transaction would confirm it twice (found by the model checker).
+   */
+  @Test
+  void aWorkerReapedBetweenItsTwoTakesDoesNotTakeItsJobTwice() {
+    OrderJob job = reserveTwoUnits();
+    String paused = "paused-worker";
+    WorkerRegistry entry = registry(env.redis(), paused);
+    TestEnv.await(entry.heartbeat());
+    takenBy(paused);
+    expireHeartbeat(paused);
+    TestEnv.await(reap(env.redis()));
+    assertThat(env.queueLength()).as("the job back in the queue").isEqualTo(1);
+
+    WorkQueue queue = new WorkQueue(env.redis(), env.redis(), env.keys(), entry, 5_000);
+    assertThat(TestEnv.await(queue.more(job.json(), 10))).as("jobs taken after the pause").isEmpty();
+    assertThat(env.queueLength()).isEqualTo(1);
+
+    // what the paused worker writes when it wakes: its one job, once
+    BatchResult written = TestEnv.await(new OrderWriter(env.pool()).write(List.of(job)));
+    assertThat(written.stockAfter().get(PRODUCT).stock()).isEqualTo(8);
+    env.start(Map.of("BOLT_FULFILLMENT_INSTANCES", "1"));
+    Invariants.awaitDrained(env, List.of(PRODUCT), Duration.ofSeconds(60));
+    Invariants.assertConsistent(env, Map.of(PRODUCT, 10), Set.of(job.orderId().toString()));
+  }
+
   @Test
   void concurrentReapersMoveEachJobOfADeadWorkerExactlyOnce() {
     int jobs = 500;
