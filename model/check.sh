@@ -125,8 +125,13 @@ mutant() { # name expected-regex flags...
     print_trail "$name" "$@"
     SUMMARY+=("CAUGHT $line")
   else
-    log "MUTANT PASSED $line: expected a violation of /$expect/, got: ${found:-none}"
-    SUMMARY+=("MUTANT PASSED $line")
+    if [[ -z "$found" ]]; then
+      log "MUTANT PASSED $line: Spin found no counterexample"
+      SUMMARY+=("MUTANT PASSED $line")
+    else
+      log "MUTANT NOT CAUGHT $line: expected a violation of /$expect/, got another one first: $found"
+      SUMMARY+=("MUTANT NOT CAUGHT $line")
+    fi
     failures=$((failures + 1))
   fi
 }
