@@ -136,7 +136,7 @@ mutant() { # name expected-regex flags...
   fi
 }
 
-log "safety of the real protocol (exhaustive)"
+log "safety of the protocol (exhaustive)"
 good workers safety -DCFG_WORKERS
 good stock safety -DCFG_STOCK
 log "progress under weak fairness"
@@ -162,4 +162,8 @@ if ((failures > 0)); then
   echo "model: FAILED ($failures of ${#SUMMARY[@]} checks not as expected; trails above, work files in $OUT/)"
   exit 1
 fi
-echo "model: OK (${#SUMMARY[@]} checks as expected: the real protocol holds, every mutant is caught)"
+if [[ -n "${MODEL_FLAGS:-}" ]]; then
+  echo "model: OK with MODEL_FLAGS=$MODEL_FLAGS (${#SUMMARY[@]} checks as expected: the model holds, every mutant is caught)"
+else
+  echo "model: OK (${#SUMMARY[@]} checks as expected: the real protocol holds, every mutant is caught)"
+fi
