@@ -13,7 +13,7 @@ BOLT_ADMIN_TOKEN ?= dev-admin-token
 # Everything that goes into the jar: rebuild only when one of these is newer.
 JAR_INPUTS := pom.xml $(shell find src/main sql -type f 2>/dev/null)
 
-.PHONY: help services build run test bench clean
+.PHONY: help services build run test bench model clean
 
 help: ## list targets
 	@echo "Bolt make targets:"
@@ -38,5 +38,8 @@ test: services ## start services, then ./mvnw -B verify (unit + integration test
 bench: services ## start services, then bench/run.sh $(ARGS)
 	bench/run.sh $(ARGS)
 
+model: ## model-check the protocol (model/bolt.pml) with Spin, mutants included (model/check.sh)
+	model/check.sh
+
 clean: ## remove build output
-	rm -rf target
+	rm -rf target model/out
