@@ -39,6 +39,8 @@ public class FulfillmentVerticle extends VerticleBase {
   private Worker worker;
   private HoldSweeper sweeper;
   private long heartbeatTimer = -1;
+  /** The latest periodic heartbeat: a clean stop retires only once it has landed. */
+  private Future<Void> lastBeat = Future.succeededFuture();
   private long reapTimer = -1;
 
   public FulfillmentVerticle(BoltConfig config) {
@@ -63,7 +65,7 @@ public class FulfillmentVerticle extends VerticleBase {
         new StockReturns(ledger, new StockChangeRepository(pool), config.redisTimeoutMs()), config.redisTimeoutMs(),
         config.faultHaltAfterExpiry() ? FulfillmentVerticle::haltAfterExpiry : () -> { });
     return registry.claim(vertx).onSuccess(claimed -> {
-      heartbeatTimer = vertx.setPeriodic(registry.beatIntervalMs(), id -> queue.heartbeat());
+      heartbeatTimer = vertx.setPeriodic(registry.beatIntervalMs(), id -> lastBeat = queue.heartbeat());
       reapTimer = vertx.setPeriodic(ttl / 2, id -> registry.reap().onSuccess(reaped -> {
         if (reaped.get(0).toInteger() > 0) {
           LOG.warn("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
@@ -109,8 +111,10 @@ public class FulfillmentVerticle extends VerticleBase {
     // no heartbeat may land after the worker left the workers set
     vertx.cancelTimer(heartbeatTimer);
     vertx.cancelTimer(reapTimer);
-    return Future.join(worker.stop(), sweeper.stop()).timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
-        .compose(done -> registry.retire().otherwiseEmpty())
+    return Future.join(worker.stop(), sweeper.stop(), lastBeat).timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .otherwiseEmpty()
+        .compose(done -> registry.retire().onFailure(failure -> LOG.warn("Worker {} could not leave the workers set "
+            + "(a reaper will): {}", queue.workerId(), failure.getMessage())).otherwiseEmpty())
         .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))
         .onComplete(done -> LOG.info("Worker {} stopped", queue.workerId()));
   }
