@@ -1,14 +1,38 @@
 package bolt.infra;
 
 import io.vertx.core.Future;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.pgclient.PgException;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import io.vertx.sqlclient.ClosedConnectionException;
 
+import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * A backend (Redis or PostgreSQL) did not answer in time or refused the connection. The HTTP layer
- * turns it into 503 with Retry-After; nothing else does.
+ * A backend (Redis or PostgreSQL) did not answer in time, refused the connection or lost it. The
+ * HTTP layer turns it into 503 with Retry-After; nothing else does. A backend that answered with an
+ * error about the request itself (a PostgreSQL data error, a failing script) is not unavailable:
+ * that failure passes through as it is, for the caller to answer as the client's problem or a bug.
  */
 public final class Unavailable extends RuntimeException {
+
+  /**
+   * PostgreSQL SQLSTATEs meaning "cannot serve now": classes 08 (connection), 28 (authentication), 3D
+   * (no such database), 53 (insufficient resources, too many connections), 57P (shutting down, not
+   * accepting connections yet) and 57014 (statement timeout).
+   */
+  private static final Set<String> PG_UNAVAILABLE_CLASSES = Set.of("08", "28", "3D", "53");
+  private static final String PG_QUERY_CANCELED = "57014";
+  /** Redis error replies (and the client's own) meaning "cannot serve now" rather than "bad command". */
+  private static final Set<String> REDIS_UNAVAILABLE_CODES = Set.of(
+      "CONNECTION_CLOSED", "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY", "OOM",
+      "NOAUTH", "WRONGPASS");
+  private static final int MAX_CAUSES = 8;
 
   private final String backend;
 
@@ -21,10 +45,55 @@ public final class Unavailable extends RuntimeException {
     return backend;
   }
 
-  /** Bounds a backend call: a failure or a reply later than {@code timeoutMs} becomes {@link Unavailable}. */
+  /**
+   * Bounds a backend call: a reply later than {@code timeoutMs}, or a failure to reach the backend,
+   * becomes {@link Unavailable}; any other failure is passed on unchanged.
+   */
   public static <T> Future<T> guard(String backend, long timeoutMs, Future<T> call) {
     return call.timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(failure -> Future.failedFuture(
-            failure instanceof Unavailable ? failure : new Unavailable(backend, failure)));
+            failure instanceof Unavailable || !isOutage(failure) ? failure : new Unavailable(backend, failure)));
+  }
+
+  /** True for a timeout, a refused, reset or closed connection, an exhausted pool, or a backend that says it cannot serve. */
+  public static boolean isOutage(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+      if (cause instanceof TimeoutException || cause instanceof IOException
+          || cause instanceof ClosedConnectionException || cause instanceof ConnectionPoolTooBusyException) {
+        return true;
+      }
+      if (cause instanceof PgException pg) {
+        return pgOutage(pg.getSqlState());
+      }
+      if (isRedisReply(cause)) {
+        return REDIS_UNAVAILABLE_CODES.contains(firstWord(cause.getMessage()));
+      }
+      if (cause instanceof VertxException && "Connection is closed".equals(cause.getMessage())) {
+        return true; // the Redis client, sending on a connection that just closed
+      }
+    }
+    return false;
+  }
+
+  private static boolean pgOutage(String sqlState) {
+    if (sqlState == null || sqlState.length() < 2) {
+      return false;
+    }
+    return PG_UNAVAILABLE_CLASSES.contains(sqlState.substring(0, 2)) || sqlState.startsWith("57P")
+        || PG_QUERY_CANCELED.equals(sqlState);
+  }
+
+  /** An error reply of Redis, or one the client makes up for its queue (CONNECTION_CLOSED): a Throwable that is a Response. */
+  private static boolean isRedisReply(Throwable cause) {
+    return cause instanceof Response reply && reply.type() == ResponseType.ERROR;
+  }
+
+  private static String firstWord(String message) {
+    if (message == null) {
+      return "";
+    }
+    int space = message.indexOf(' ');
+    return space < 0 ? message : message.substring(0, space);
   }
 }
