@@ -3,11 +3,20 @@ package bolt.http;
 import bolt.config.BoltConfig;
 import bolt.order.OrderService;
 import bolt.stock.ProductService;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** The HTTP API's routes. */
 public final class Api {
@@ -18,27 +27,67 @@ public final class Api {
   }
 
   public static Router router(Vertx vertx, BoltConfig config, OrderService orders, ProductService products,
-                              Redis redis, Pool pool) {
+                              Redis redis, Pool pool, EdgeCounters counters) {
     OrderHandler orderHandler = new OrderHandler(orders);
     ProductHandler productHandler = new ProductHandler(products, orders);
     HealthHandler health = new HealthHandler(redis, pool, config.redisTimeoutMs());
+    BodyGate gate = new BodyGate(vertx, config.httpLimits().bodyTimeoutMs(), counters);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
 
     Router router = Router.router(vertx);
-    router.post("/order").handler(body).handler(orderHandler::place);
-    router.get("/order/:id").handler(orderHandler::get);
-    router.get("/products").handler(productHandler::list);
-    router.get("/products/:id").handler(productHandler::get);
-    router.get("/health").handler(health::ready);
-    router.get("/health/live").handler(health::live);
+    router.route().handler(gate::checkFraming);
+    withBody(router, "/order", gate, body).handler(orderHandler::place);
+    readable(router, "/order/:id").handler(orderHandler::get);
+    readable(router, "/products").handler(productHandler::list);
+    readable(router, "/products/:id").handler(productHandler::get);
+    readable(router, "/health").handler(health::ready);
+    readable(router, "/health/live").handler(health::live);
 
     router.route("/admin/*").handler(new AdminAuth(config.adminToken()));
-    router.post("/admin/products").handler(body).handler(productHandler::create);
-    router.post("/admin/products/:id/restock").handler(body).handler(productHandler::restock);
-    router.get("/admin/orders").handler(productHandler::recentOrders);
+    withBody(router, "/admin/products", gate, body).handler(productHandler::create);
+    withBody(router, "/admin/products/:id/restock", gate, body).handler(productHandler::restock);
+    readable(router, "/admin/orders").handler(productHandler::recentOrders);
+    allowOnlyRoutedMethods(router);
 
-    router.route().failureHandler(Errors::fail);
-    Errors.install(router);
+    FailureHandler failures = new FailureHandler(counters);
+    router.route().failureHandler(failures);
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, ctx -> failures.handle(ctx, status));
+    }
     return router;
+  }
+
+  /** What supports GET supports HEAD (HTTP); Vert.x sends the head of the GET answer without its body. */
+  private static Route readable(Router router, String path) {
+    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
+  }
+
+  /** A POST route whose body is read within the body timeout; the clock is a route of its own, as vertx-web wants body handlers first. */
+  private static Route withBody(Router router, String path, BodyGate gate, BodyHandler body) {
+    router.post(path).handler(gate::startClock);
+    return router.post(path).handler(body).handler(gate::stopClock);
+  }
+
+  /**
+   * A last route per path answering any other method with a JSON 405 and the Allow header HTTP
+   * requires (vertx-web's own 405 has no JSON body, and its error handler cannot learn the methods).
+   */
+  private static void allowOnlyRoutedMethods(Router router) {
+    Map<String, Set<String>> allowed = new TreeMap<>();
+    for (Route route : router.getRoutes()) {
+      if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
+        route.methods().forEach(method -> allowed.computeIfAbsent(route.getPath(), path -> new TreeSet<>())
+            .add(method.name()));
+      }
+    }
+    allowed.forEach((path, methods) -> router.route(path).handler(methodNotAllowed(String.join(", ", methods))));
+  }
+
+  private static Handler<RoutingContext> methodNotAllowed(String allow) {
+    return ctx -> {
+      ctx.response().putHeader("Allow", allow);
+      throw new ApiError(405, "METHOD_NOT_ALLOWED",
+          ctx.request().method() + " is not allowed on " + ctx.request().path() + "; use " + allow);
+    };
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 
@@ -21,12 +22,15 @@ import java.util.concurrent.TimeUnit;
 public class HttpVerticle extends VerticleBase {
 
   private final BoltConfig config;
+  private final EdgeCounters counters;
   private Redis redis;
   private Pool pool;
   private HttpServer server;
 
-  public HttpVerticle(BoltConfig config) {
+  /** {@code counters} are the process's: every instance counts into the same ones. */
+  public HttpVerticle(BoltConfig config, EdgeCounters counters) {
     this.config = config;
+    this.counters = counters;
   }
 
   @Override
@@ -37,8 +41,23 @@ public class HttpVerticle extends VerticleBase {
     long timeout = config.redisTimeoutMs();
     OrderService orders = new OrderService(redis, keys, new OrderRepository(pool), timeout);
     ProductService products = new ProductService(new ProductRepository(pool), new StockLedger(redis, keys, timeout), timeout);
-    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false))
-        .requestHandler(Api.router(vertx, config, orders, products, redis, pool));
+    Router router = Api.router(vertx, config, orders, products, redis, pool, counters);
+    ConnectionGuard connections = new ConnectionGuard(vertx, config.httpLimits(), counters);
+    CodecErrors codec = new CodecErrors(counters);
+    // HTTP/1.x only: no h2c upgrade, so that every connection is one the guard understands
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false)
+            .setHttp2ClearTextEnabled(false))
+        .connectionHandler(connections::opened)
+        .invalidRequestHandler(codec::malformedHead)
+        .exceptionHandler(codec::connectionError)
+        .requestHandler(request -> {
+          connections.headArrived(request);
+          if (request.version() == null) {
+            codec.unsupportedVersion(request);
+          } else {
+            router.handle(request);
+          }
+        });
     return server.listen(config.httpPort());
   }
 

@@ -7,6 +7,7 @@ import bolt.stock.ProductService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 
 import java.util.List;
 
@@ -28,7 +29,7 @@ final class ProductHandler {
   }
 
   void get(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = productId(ctx);
     products.get(id)
         .onSuccess(found -> {
           if (found.isEmpty()) {
@@ -55,11 +56,11 @@ final class ProductHandler {
             ctx.json(created.get().toJson());
           }
         })
-        .onFailure(ctx::fail);
+        .onFailure(failure -> ctx.fail(DataErrors.fromInput(failure)));
   }
 
   void restock(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = productId(ctx);
     JsonInput input = JsonInput.of(ctx);
     int quantity = input.requiredInt("quantity", 1, 1_000_000_000);
     input.validate();
@@ -71,14 +72,44 @@ final class ProductHandler {
             ctx.json(after.get().toJson());
           }
         })
-        .onFailure(ctx::fail);
+        .onFailure(failure -> ctx.fail(restockFailure(id, quantity, failure)));
+  }
+
+  /**
+   * The stock column is an integer: a restock that would take it past {@link Integer#MAX_VALUE} fails
+   * in the UPDATE itself (22003), atomically with any concurrent restock, so that is where it is caught.
+   */
+  private static Throwable restockFailure(String id, int quantity, Throwable failure) {
+    if (DataErrors.NUMERIC_VALUE_OUT_OF_RANGE.equals(DataErrors.sqlState(failure))) {
+      return new ApiError(400, "STOCK_LIMIT", "restocking " + id + " by " + quantity + " would take its stock past "
+          + Integer.MAX_VALUE + ", the most a product can hold", new JsonObject().put("limit", Integer.MAX_VALUE));
+    }
+    return DataErrors.fromInput(failure);
   }
 
   void recentOrders(RoutingContext ctx) {
-    int limit = limit(ctx.queryParam("limit"));
+    int limit = limit(queryParam(ctx, "limit"));
     orders.recent(limit)
         .onSuccess(list -> ctx.json(new JsonArray(list.stream().map(OrderView::toJson).toList())))
         .onFailure(ctx::fail);
+  }
+
+  /** A product id as POST /order accepts it; no product can have another (and PostgreSQL text cannot hold NUL). */
+  private static String productId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (id == null || id.length() > 64 || !OrderHandler.PRODUCT_ID_PATTERN.matcher(id).matches()) {
+      throw new ApiError(400, "INVALID_PRODUCT_ID",
+          "a product id is 1 to 64 characters matching " + OrderHandler.PRODUCT_ID_PATTERN.pattern());
+    }
+    return id;
+  }
+
+  private static List<String> queryParam(RoutingContext ctx, String name) {
+    try {
+      return ctx.queryParam(name);
+    } catch (HttpException e) {
+      throw new ApiError(400, "INVALID_QUERY", "the query string is not valid percent-encoding");
+    }
   }
 
   private static int limit(List<String> values) {
