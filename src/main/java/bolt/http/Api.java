@@ -32,7 +32,8 @@ public final class Api {
     ProductHandler productHandler = new ProductHandler(products, orders);
     HealthHandler health = new HealthHandler(redis, pool, config.redisTimeoutMs());
     BodyGate gate = new BodyGate(vertx, config.httpLimits().bodyTimeoutMs(), counters);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    // form attributes are never read: merging them parses the query string outside any handler
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setMergeFormAttributes(false);
 
     Router router = Router.router(vertx);
     router.route().handler(gate::checkFraming);

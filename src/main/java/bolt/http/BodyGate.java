@@ -13,8 +13,9 @@ import java.util.Locale;
  * Guards the reading of request bodies. {@link #checkFraming} (every request) refuses a
  * Transfer-Encoding Bolt cannot read, as RFC 9112 says: 501 for a coding other than chunked, 400
  * when chunked is not the last coding (the body's length cannot be known). {@link #startClock} and
- * {@link #stopClock} (around the body handler) answer 408 when the body has not arrived within
- * {@code http.bodyTimeoutMs} of the head. Either answer closes the connection (see {@link Errors#send}).
+ * {@link #stopClock} (around the body handler) refuse a body that is not JSON without reading it (415)
+ * and answer 408 when the body has not arrived within {@code http.bodyTimeoutMs} of the head. Each of
+ * these answers closes the connection (see {@link Errors#send}).
  */
 final class BodyGate {
 
@@ -46,9 +47,23 @@ final class BodyGate {
     }
   }
 
+  /**
+   * Before the body is read: a body that is not JSON is refused at once (415), unread, and the
+   * clock starts. When it runs out before {@link #stopClock}, a body still arriving is answered 408;
+   * a body that arrived but was never handed on is a bug, answered 500, rather than a request left
+   * hanging.
+   */
   void startClock(RoutingContext ctx) {
+    if (!JsonInput.isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+      throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+    }
     long timer = vertx.setTimer(timeoutMs, fired -> {
-      if (!ctx.request().isEnded() && !ctx.response().ended() && !ctx.failed()) {
+      if (ctx.response().ended() || ctx.failed()) {
+        return;
+      }
+      if (ctx.request().isEnded()) {
+        ctx.fail(new IllegalStateException("the body was read but not handed on within " + timeoutMs + " ms"));
+      } else {
         counters.bodyTimeout();
         ctx.fail(new ApiError(408, "REQUEST_TIMEOUT", "the body did not arrive within " + timeoutMs + " ms"));
       }

@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,15 +107,12 @@ final class FailureHandler implements Handler<RoutingContext> {
     return false;
   }
 
-  /** Class, message, SQLSTATE for a database error, and where it was thrown: enough to find a bug, in one line. */
+  /** Class, message (a PostgreSQL error's has its SQLSTATE) and where it was thrown: enough to find a bug, in one line. */
   private static String oneLine(Throwable failure) {
     if (failure == null) {
       return "no exception";
     }
     StringBuilder line = new StringBuilder(failure.toString().replace('\n', ' '));
-    if (failure instanceof PgException pg) {
-      line.append(" (SQLSTATE ").append(pg.getSqlState()).append(')');
-    }
     StackTraceElement[] frames = failure.getStackTrace();
     if (frames.length > 0) {
       line.append(" at ").append(frames[0]);

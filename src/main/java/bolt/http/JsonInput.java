@@ -19,7 +19,10 @@ final class JsonInput {
     this.body = body;
   }
 
-  /** The body as a JSON object, or 415/400 with a code that says which of the two is wrong. */
+  /**
+   * The body as a JSON object, or 415/400 with a code that says which of the two is wrong (routes
+   * refuse other types before reading the body already: {@link BodyGate}).
+   */
   static JsonInput of(RoutingContext ctx) {
     if (!isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
