@@ -64,7 +64,7 @@ public final class LogCapture implements AutoCloseable {
 
   private static String line(ILoggingEvent event) {
     return event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage()
-        + (event.getThrowableProxy() == null ? "" : " [" + event.getThrowableProxy().getClassName() + "]");
+        + (event.getThrowableProxy() == null ? "" : " +stacktrace of " + event.getThrowableProxy().getClassName());
   }
 
   @Override
