@@ -94,17 +94,13 @@ final class FailureHandler implements Handler<RoutingContext> {
     return status >= 400 && status < 500;
   }
 
-  /** The connection closed or was reset under the request: nobody is left to answer. */
+  /**
+   * The connection closed or was reset under the request: nobody is left to answer. Only the
+   * request's own stream failure counts (vertx-web passes it as it is); a backend's refused or reset
+   * connection arrives wrapped in {@link Unavailable} and is answered 503.
+   */
   private static boolean clientGone(RoutingContext ctx, Throwable failure) {
-    if (ctx.response().closed()) {
-      return true;
-    }
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof HttpClosedException || cause instanceof IOException) {
-        return true;
-      }
-    }
-    return false;
+    return ctx.response().closed() || failure instanceof HttpClosedException || failure instanceof IOException;
   }
 
   /** Class, message (a PostgreSQL error's has its SQLSTATE) and where it was thrown: enough to find a bug, in one line. */
