@@ -248,7 +248,7 @@ class HostileRequestTest {
       RawHttp.Reply reply = http.send("POST /order HTTP/1.1\r\nHost: bolt\r\nContent-Type: application/json\r\n"
           + "Content-Length: 31\r\n\r\n{\"productId\"").read();
 
-      assertThat(elapsedMs(sent)).isGreaterThanOrEqualTo(BODY_TIMEOUT_MS - 50);
+      assertThat(elapsedMs(sent)).isGreaterThanOrEqualTo(BODY_TIMEOUT_MS);
       assertThat(reply.status()).as(reply.text()).isEqualTo(408);
       assertThat(reply.json().getString("error")).isEqualTo("REQUEST_TIMEOUT");
       assertThat(http.closedByServer(CLOSES_WITHIN)).isTrue();
@@ -259,15 +259,15 @@ class HostileRequestTest {
   @Test
   void aHeadTrickledInIsCutOffAtTheHeaderTimeout() {
     long before = env.edge().headerTimeouts();
+    long opened = System.nanoTime(); // before the server can have accepted the connection
     try (RawHttp http = new RawHttp(port)) {
-      long opened = System.nanoTime();
       byte[] head = get("/products").getBytes(StandardCharsets.ISO_8859_1);
       int sent = 0;
       while (sent < head.length - 2 && !http.closedByServer(Duration.ofMillis(100))) {
         http.send(new byte[] {head[sent++]});
       }
       assertThat(sent).as("bytes sent before the close").isLessThan(head.length - 2);
-      assertThat(elapsedMs(opened)).isBetween(HEADER_TIMEOUT_MS - 50, HEADER_TIMEOUT_MS + 1_500);
+      assertThat(elapsedMs(opened)).isBetween(HEADER_TIMEOUT_MS, HEADER_TIMEOUT_MS + 1_500);
     }
     assertThat(env.edge().headerTimeouts() - before).isEqualTo(1);
   }
@@ -276,11 +276,11 @@ class HostileRequestTest {
   void anIdleKeptAliveConnectionIsClosedAtTheIdleTimeout() {
     long before = env.edge().idleTimeouts();
     try (RawHttp http = new RawHttp(port)) {
+      long sent = System.nanoTime(); // the server's idle clock starts later, when it has answered
       assertThat(http.send(get("/health/live")).read().status()).isEqualTo(200);
-      long answered = System.nanoTime();
 
       assertThat(http.closedByServer(Duration.ofMillis(IDLE_TIMEOUT_MS + 2_000))).isTrue();
-      assertThat(elapsedMs(answered)).isGreaterThanOrEqualTo(IDLE_TIMEOUT_MS - 50);
+      assertThat(elapsedMs(sent)).isGreaterThanOrEqualTo(IDLE_TIMEOUT_MS);
     }
     assertThat(env.edge().idleTimeouts() - before).isEqualTo(1);
   }
