@@ -146,6 +146,8 @@ class HostileRequestTest {
   @MethodSource("rows")
   void answersWithTheStatusHttpCallsForAndAJsonBody(String name, String request, int status, String error,
                                                    boolean closes) {
+    long malformedHeads = env.edge().malformedHeads();
+    long malformedBodies = env.edge().malformedBodies();
     try (RawHttp http = new RawHttp(port)) {
       RawHttp.Reply reply = http.send(request).read();
 
@@ -165,6 +167,11 @@ class HostileRequestTest {
         assertThat(http.send(get("/health/live")).read().status()).isEqualTo(200);
       }
     }
+    // what the codec could not read is counted (for metrics), not logged
+    boolean codecError = List.of("MALFORMED_REQUEST", "URI_TOO_LONG", "HEADERS_TOO_LARGE", "HTTP_VERSION_NOT_SUPPORTED")
+        .contains(error);
+    assertThat(env.edge().malformedHeads() - malformedHeads).isEqualTo(codecError ? 1 : 0);
+    assertThat(env.edge().malformedBodies() - malformedBodies).isEqualTo(error.equals("MALFORMED_BODY") ? 1 : 0);
   }
 
   @Test
