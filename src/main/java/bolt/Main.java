@@ -3,6 +3,7 @@ package bolt;
 import bolt.config.BoltConfig;
 import bolt.config.ConfigException;
 import bolt.fulfillment.FulfillmentVerticle;
+import bolt.http.EdgeCounters;
 import bolt.http.HttpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -60,15 +61,20 @@ public final class Main {
    * Deploys what the roles ask for. The start-up sync runs beside them, retrying until the backends
    * answer; {@code synced} tells when it is done.
    */
-  public record Started(Future<Void> deployed, Future<Void> synced) {
+  public record Started(Future<Void> deployed, Future<Void> synced, EdgeCounters edge) {
   }
 
   public static Started start(Vertx vertx, BoltConfig config) {
+    // Bolt serves no WebSockets. With them off, Vert.x hands a request of an HTTP version it does not
+    // speak to Bolt's handler (a JSON 501) instead of answering it with an empty body itself. Read
+    // once, when the first HTTP server of the JVM is created.
+    System.setProperty("vertx.disableWebsockets", "true");
     BootstrapVerticle bootstrap = new BootstrapVerticle(config);
+    EdgeCounters edge = new EdgeCounters();
     List<Future<String>> deployments = new ArrayList<>();
     deployments.add(vertx.deployVerticle(bootstrap));
     if (config.runsHttp()) {
-      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config, bootstrap.synced()),
+      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config, bootstrap.synced(), edge),
           new DeploymentOptions().setInstances(config.httpInstances())));
     }
     if (config.runsFulfillment()) {
@@ -78,7 +84,7 @@ public final class Main {
     Future<Void> deployed = Future.all(deployments).onSuccess(all -> LOG.info(
         "Bolt started: roles {}, HTTP port {}, {} workers", config.roles(), config.runsHttp() ? config.httpPort() : "-",
         config.runsFulfillment() ? config.fulfillmentInstances() : 0)).mapEmpty();
-    return new Started(deployed, bootstrap.synced());
+    return new Started(deployed, bootstrap.synced(), edge);
   }
 
   private static Path confPath(String[] args) {

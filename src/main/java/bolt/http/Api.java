@@ -5,11 +5,20 @@ import bolt.order.OrderAdmin;
 import bolt.order.OrderService;
 import bolt.stock.ProductService;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** The HTTP API's routes. */
 public final class Api {
@@ -21,32 +30,74 @@ public final class Api {
 
   /** @param ready until it completes, every route but /health and /health/live answers 503 STARTING */
   public static Router router(Vertx vertx, BoltConfig config, Future<Void> ready, OrderService orders,
-                              ProductService products, OrderAdmin orderAdmin, Redis redis, Pool pool) {
+                              ProductService products, OrderAdmin orderAdmin, Redis redis, Pool pool,
+                              EdgeCounters counters) {
     OrderHandler orderHandler = new OrderHandler(orders);
     ProductHandler productHandler = new ProductHandler(products, orders);
     AdminOrderHandler adminOrders = new AdminOrderHandler(orderAdmin);
     HealthHandler health = new HealthHandler(redis, pool, config.redisTimeoutMs(), ready);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    BodyGate gate = new BodyGate(vertx, config.httpLimits().bodyTimeoutMs(), counters);
+    // form attributes are never read: merging them parses the query string outside any handler
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setMergeFormAttributes(false);
 
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(health::live);
-    router.get("/health").handler(health::ready);
+    router.route().handler(gate::checkFraming);
+    readable(router, "/health/live").handler(health::live);
+    readable(router, "/health").handler(health::ready);
     router.route().handler(new StartupGate(ready));
-    router.post("/order").handler(body).handler(orderHandler::place);
-    router.get("/order/:id").handler(orderHandler::get);
-    router.get("/products").handler(productHandler::list);
-    router.get("/products/:id").handler(productHandler::get);
+    withBody(router, HttpMethod.POST, "/order", gate, body).handler(orderHandler::place);
+    readable(router, "/order/:id").handler(orderHandler::get);
+    readable(router, "/products").handler(productHandler::list);
+    readable(router, "/products/:id").handler(productHandler::get);
 
     router.route("/admin/*").handler(new AdminAuth(config.adminToken()));
-    router.post("/admin/products").handler(body).handler(productHandler::create);
-    router.patch("/admin/products/:id").handler(body).handler(productHandler::patch);
-    router.post("/admin/products/:id/restock").handler(body).handler(productHandler::restock);
-    router.get("/admin/orders").handler(productHandler::recentOrders);
+    withBody(router, HttpMethod.POST, "/admin/products", gate, body).handler(productHandler::create);
+    withBody(router, HttpMethod.PATCH, "/admin/products/:id", gate, body).handler(productHandler::patch);
+    withBody(router, HttpMethod.POST, "/admin/products/:id/restock", gate, body).handler(productHandler::restock);
+    readable(router, "/admin/orders").handler(productHandler::recentOrders);
     router.post("/admin/orders/:id/cancel").handler(adminOrders::cancel);
     router.post("/admin/orders/:id/pay").handler(adminOrders::pay);
+    allowOnlyRoutedMethods(router);
 
-    router.route().failureHandler(Errors::fail);
-    Errors.install(router);
+    FailureHandler failures = new FailureHandler(counters);
+    router.route().failureHandler(failures);
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, ctx -> failures.handle(ctx, status));
+    }
     return router;
+  }
+
+  /** What supports GET supports HEAD (HTTP); Vert.x sends the head of the GET answer without its body. */
+  private static Route readable(Router router, String path) {
+    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
+  }
+
+  /** A route whose body is read within the body timeout; the clock is a route of its own, as vertx-web wants body handlers first. */
+  private static Route withBody(Router router, HttpMethod method, String path, BodyGate gate, BodyHandler body) {
+    router.route(method, path).handler(gate::startClock);
+    return router.route(method, path).handler(body).handler(gate::stopClock);
+  }
+
+  /**
+   * A last route per path answering any other method with a JSON 405 and the Allow header HTTP
+   * requires (vertx-web's own 405 has no JSON body, and its error handler cannot learn the methods).
+   */
+  private static void allowOnlyRoutedMethods(Router router) {
+    Map<String, Set<String>> allowed = new TreeMap<>();
+    for (Route route : router.getRoutes()) {
+      if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
+        route.methods().forEach(method -> allowed.computeIfAbsent(route.getPath(), path -> new TreeSet<>())
+            .add(method.name()));
+      }
+    }
+    allowed.forEach((path, methods) -> router.route(path).handler(methodNotAllowed(String.join(", ", methods))));
+  }
+
+  private static Handler<RoutingContext> methodNotAllowed(String allow) {
+    return ctx -> {
+      ctx.response().putHeader("Allow", allow);
+      throw new ApiError(405, "METHOD_NOT_ALLOWED",
+          ctx.request().method() + " is not allowed on " + ctx.request().path() + "; use " + allow);
+    };
   }
 }

@@ -1,59 +1,47 @@
 package bolt.http;
 
-import bolt.infra.Unavailable;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Turns every failure into a JSON error body; nothing else ever writes one. */
+/** Writes a JSON error body; nothing else ever writes one. */
 final class Errors {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
   static final String RETRY_AFTER_SECONDS = "1";
 
   private Errors() {
   }
 
-  static void install(Router router) {
-    router.errorHandler(404, ctx -> send(ctx, new ApiError(404, "NOT_FOUND", "no route for " + ctx.request().path())));
-    router.errorHandler(405, ctx -> send(ctx, new ApiError(405, "METHOD_NOT_ALLOWED",
-        ctx.request().method() + " is not allowed on " + ctx.request().path())));
-    router.errorHandler(413, ctx -> send(ctx, new ApiError(413, "PAYLOAD_TOO_LARGE", "the body exceeds 16 KiB")));
-    router.errorHandler(400, ctx -> send(ctx, ctx.failure() instanceof ApiError api ? api
-        : new ApiError(400, "BAD_REQUEST", "the request could not be read")));
-    router.errorHandler(500, Errors::fail);
-  }
-
-  /** Failure handler: an ApiError is rendered as it is, an outage as 503, anything else as an opaque 500. */
-  static void fail(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
-    if (failure instanceof ApiError api) {
-      if (api.status() == 503) {
-        ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
-      }
-      send(ctx, api);
-    } else if (failure instanceof Unavailable down) {
-      ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
-      send(ctx, new ApiError(503, "UNAVAILABLE", down.backend() + " is not answering; retry shortly",
-          new JsonObject().put("backend", down.backend())));
-    } else if (ctx.statusCode() == 413) {
-      send(ctx, new ApiError(413, "PAYLOAD_TOO_LARGE", "the body exceeds 16 KiB"));
-    } else {
-      LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
-      send(ctx, new ApiError(500, "INTERNAL", "internal error"));
-    }
-  }
-
+  /**
+   * Sends the error, unless the response is already sent or its connection gone. An answer given
+   * before the request body was read (413, 417, 408, a refused Transfer-Encoding, bad chunking) closes
+   * the connection: the unread rest of the body cannot be told apart from a next request.
+   */
   static void send(RoutingContext ctx, ApiError error) {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
+    }
+    boolean unreadBody = hasUnreadBody(ctx.request());
+    if (unreadBody) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     ctx.response()
         .setStatusCode(error.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(error.body().toBuffer());
+    if (unreadBody) {
+      // at once, not when the write completes: after a codec error Netty closes the channel as soon as
+      // this handler returns, and only Vert.x's own close flushes the answer out first
+      ctx.request().connection().close();
+    }
+  }
+
+  /** The request announced a body (Content-Length or Transfer-Encoding) that has not been read to its end. */
+  static boolean hasUnreadBody(HttpServerRequest request) {
+    if (request.isEnded()) {
+      return false;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
   }
 }

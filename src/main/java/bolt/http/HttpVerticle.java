@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 
@@ -27,14 +28,19 @@ public class HttpVerticle extends VerticleBase {
 
   private final BoltConfig config;
   private final Future<Void> ready;
+  private final EdgeCounters counters;
   private Redis redis;
   private Pool pool;
   private HttpServer server;
 
-  /** @param ready completes when this process's start-up work is done; until then requests get 503 */
-  public HttpVerticle(BoltConfig config, Future<Void> ready) {
+  /**
+   * @param ready    completes when this process's start-up work is done; until then requests get 503
+   * @param counters the process's: every instance counts into the same ones
+   */
+  public HttpVerticle(BoltConfig config, Future<Void> ready, EdgeCounters counters) {
     this.config = config;
     this.ready = ready;
+    this.counters = counters;
   }
 
   @Override
@@ -50,8 +56,23 @@ public class HttpVerticle extends VerticleBase {
     StockReturns returns = new StockReturns(ledger, changes, timeout);
     ProductService products = new ProductService(new ProductRepository(pool), changes, ledger, returns, timeout);
     OrderAdmin admin = new OrderAdmin(new OrderStatusRepository(pool), orders, returns, timeout);
-    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false))
-        .requestHandler(Api.router(vertx, config, ready, orders, products, admin, redis, pool));
+    Router router = Api.router(vertx, config, ready, orders, products, admin, redis, pool, counters);
+    ConnectionGuard connections = new ConnectionGuard(vertx, config.httpLimits(), counters);
+    CodecErrors codec = new CodecErrors(counters);
+    // HTTP/1.x only: no h2c upgrade, so that every connection is one the guard understands
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false)
+            .setHttp2ClearTextEnabled(false))
+        .connectionHandler(connections::opened)
+        .invalidRequestHandler(codec::malformedHead)
+        .exceptionHandler(codec::connectionError)
+        .requestHandler(request -> {
+          connections.headArrived(request);
+          if (request.version() == null) {
+            codec.unsupportedVersion(request);
+          } else {
+            router.handle(request);
+          }
+        });
     return server.listen(config.httpPort());
   }
 

@@ -1,7 +1,6 @@
 package bolt.http;
 
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -24,10 +23,12 @@ final class JsonInput {
     this.body = body;
   }
 
-  /** The body as a JSON object, or 415/400 with a code that says which of the two is wrong. */
+  /**
+   * The body as a JSON object, or 415/400 with a code that says which of the two is wrong (routes
+   * refuse other types before reading the body already: {@link BodyGate}).
+   */
   static JsonInput of(RoutingContext ctx) {
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+    if (!isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
     }
     if (ctx.body().isEmpty()) {
@@ -35,14 +36,28 @@ final class JsonInput {
     }
     Object parsed;
     try {
-      parsed = ctx.body().buffer().toJsonValue();
-    } catch (DecodeException e) {
-      throw new ApiError(400, "MALFORMED_JSON", "the body is not valid JSON");
+      parsed = StrictJson.parse(ctx.body().buffer());
+    } catch (StrictJson.Malformed e) {
+      throw new ApiError(400, "MALFORMED_JSON", e.getMessage());
     }
     if (!(parsed instanceof JsonObject object)) {
       throw new ApiError(400, "MALFORMED_JSON", "the body must be a JSON object");
     }
     return new JsonInput(object);
+  }
+
+  /**
+   * {@code application/json} with any parameters (a charset changes nothing: JSON is UTF-8). Other
+   * types, {@code application/json-patch+json} and other {@code +json} types included, are not what
+   * the API reads.
+   */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int parameters = contentType.indexOf(';');
+    String mediaType = parameters < 0 ? contentType : contentType.substring(0, parameters);
+    return mediaType.trim().equalsIgnoreCase("application/json");
   }
 
   String requiredString(String field, int maxLength, Pattern pattern) {

@@ -10,6 +10,7 @@ import bolt.stock.SaleRules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 
 import java.util.List;
 
@@ -32,7 +33,7 @@ final class ProductHandler {
   }
 
   void get(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = productId(ctx);
     products.get(id)
         .onSuccess(found -> {
           if (found.isEmpty()) {
@@ -60,12 +61,12 @@ final class ProductHandler {
             ctx.json(created.get().toJson(null));
           }
         })
-        .onFailure(ctx::fail);
+        .onFailure(failure -> ctx.fail(DataErrors.fromInput(failure)));
   }
 
   /** PATCH /admin/products/{id}: name and sale rules; every API process sees them from the next request. */
   void patch(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = productId(ctx);
     JsonInput input = JsonInput.of(ctx);
     ProductPatch patch = SaleRuleFields.forPatch(input);
     input.validate();
@@ -80,7 +81,7 @@ final class ProductHandler {
             Errors.send(ctx, unknownProduct(id));
           }
         })
-        .onFailure(ctx::fail);
+        .onFailure(failure -> ctx.fail(DataErrors.fromInput(failure)));
   }
 
   private static ApiError unknownProduct(String id) {
@@ -88,13 +89,13 @@ final class ProductHandler {
   }
 
   void restock(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = productId(ctx);
     JsonInput input = JsonInput.of(ctx);
     int quantity = input.requiredInt("quantity", 1, 1_000_000_000);
     input.validate();
     products.restock(id, quantity, OrderHandler.idempotencyKey(ctx))
         .onSuccess(outcome -> answerRestock(ctx, id, quantity, outcome))
-        .onFailure(ctx::fail);
+        .onFailure(failure -> ctx.fail(DataErrors.fromInput(failure)));
   }
 
   private static void answerRestock(RoutingContext ctx, String id, int quantity, Restock outcome) {
@@ -117,10 +118,28 @@ final class ProductHandler {
   }
 
   void recentOrders(RoutingContext ctx) {
-    int limit = limit(ctx.queryParam("limit"));
+    int limit = limit(queryParam(ctx, "limit"));
     orders.recent(limit)
         .onSuccess(list -> ctx.json(new JsonArray(list.stream().map(OrderView::toJson).toList())))
         .onFailure(ctx::fail);
+  }
+
+  /** A product id as POST /order accepts it; no product can have another (and PostgreSQL text cannot hold NUL). */
+  private static String productId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (id == null || id.length() > 64 || !OrderHandler.PRODUCT_ID_PATTERN.matcher(id).matches()) {
+      throw new ApiError(400, "INVALID_PRODUCT_ID",
+          "a product id is 1 to 64 characters matching " + OrderHandler.PRODUCT_ID_PATTERN.pattern());
+    }
+    return id;
+  }
+
+  private static List<String> queryParam(RoutingContext ctx, String name) {
+    try {
+      return ctx.queryParam(name);
+    } catch (HttpException e) {
+      throw new ApiError(400, "INVALID_QUERY", "the query string is not valid percent-encoding");
+    }
   }
 
   private static int limit(List<String> values) {

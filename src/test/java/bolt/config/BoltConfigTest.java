@@ -26,6 +26,7 @@ class BoltConfigTest {
     assertThat(config.runsFulfillment()).isTrue();
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.httpInstances()).isEqualTo(2);
+    assertThat(config.httpLimits()).isEqualTo(new HttpLimits(30_000, 10_000, 10_000, 10_000));
     assertThat(config.fulfillmentInstances()).isEqualTo(2);
     assertThat(config.batchSize()).isEqualTo(64);
     assertThat(config.heartbeatTtlMs()).isEqualTo(10_000);
@@ -49,6 +50,10 @@ class BoltConfigTest {
         Map.entry("BOLT_HTTP_PORT", "9099"),
         Map.entry("BOLT_ROLES", "http"),
         Map.entry("BOLT_HTTP_INSTANCES", "3"),
+        Map.entry("BOLT_HTTP_IDLE_TIMEOUT_MS", "5000"),
+        Map.entry("BOLT_HTTP_HEADER_TIMEOUT_MS", "2000"),
+        Map.entry("BOLT_HTTP_BODY_TIMEOUT_MS", "3000"),
+        Map.entry("BOLT_HTTP_MAX_CONNECTIONS", "100"),
         Map.entry("BOLT_FULFILLMENT_INSTANCES", "5"),
         Map.entry("BOLT_BATCH_SIZE", "10"),
         Map.entry("BOLT_WORKER_ID", "w7"),
@@ -64,6 +69,7 @@ class BoltConfigTest {
     assertThat(config.roles()).isEqualTo(Set.of("http"));
     assertThat(config.runsFulfillment()).isFalse();
     assertThat(config.httpInstances()).isEqualTo(3);
+    assertThat(config.httpLimits()).isEqualTo(new HttpLimits(5_000, 2_000, 3_000, 100));
     assertThat(config.fulfillmentInstances()).isEqualTo(5);
     assertThat(config.batchSize()).isEqualTo(10);
     assertThat(config.workerId()).isEqualTo("w7");
@@ -92,6 +98,7 @@ class BoltConfigTest {
     assertThat(config.roles()).containsExactlyInAnyOrder("http", "fulfillment");
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.redisTimeoutMs()).isEqualTo(2_000);
+    assertThat(config.httpLimits()).isEqualTo(new HttpLimits(30_000, 10_000, 10_000, 10_000));
     assertThat(config.keyPrefix()).isEqualTo("bolt");
   }
 
@@ -114,6 +121,9 @@ class BoltConfigTest {
       "BOLT_KEY_PREFIX            | '{tag}'",
       "BOLT_SEED_DEMO             | maybe",
       "BOLT_PG_TX_TIMEOUT_MS      | 50",
+      "BOLT_HTTP_MAX_CONNECTIONS  | 0",
+      "BOLT_HTTP_HEADER_TIMEOUT_MS | 10",
+      "BOLT_HTTP_IDLE_TIMEOUT_MS  | forever",
   })
   void invalidEnvironmentValueIsRefusedNamingTheVariable(String variable, String value) {
     assertThatThrownBy(() -> BoltConfig.load(SHIPPED, Map.of(variable, value)))

@@ -38,7 +38,7 @@ class OutageLogTest {
     PgConnectOptions pg = PgConnectOptions.fromUri(env.pgUrl());
     try (TcpProxy redis = new TcpProxy(world.vertx(), redisUri.getHost(), redisUri.getPort() == -1 ? 6379 : redisUri.getPort());
          TcpProxy postgres = new TcpProxy(world.vertx(), pg.getHost(), pg.getPort());
-         LogCapture log = LogCapture.start()) {
+         LogCapture log = LogCapture.attach()) {
       int port = env.start(Map.of(
           "BOLT_REDIS_URL", "redis://127.0.0.1:" + redis.port(),
           "BOLT_PG_URL", "postgresql://" + pg.getUser() + ":" + pg.getPassword() + "@127.0.0.1:" + postgres.port()
@@ -53,6 +53,9 @@ class OutageLogTest {
       outage(env, postgres);
       long postgresResumeMs = resumeMs(env, postgres);
       load.stopAndAwait(Duration.ofSeconds(30));
+      // a backend counts as back after a quarter second without a failure: wait for both lines to be written
+      TestEnv.eventually(Duration.ofSeconds(10), "both backends reported back", () -> List.of("redis", "postgres")
+          .stream().allMatch(backend -> !log.matching(Level.WARN, backend + " is answering again").isEmpty()));
 
       // netty's own warnings come from the test's TCP proxies too (a connection accepted while one closes)
       List<ILoggingEvent> lines = log.atLeast(Level.WARN).subList(before, log.atLeast(Level.WARN).size()).stream()

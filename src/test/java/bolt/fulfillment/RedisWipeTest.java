@@ -40,7 +40,7 @@ class RedisWipeTest {
   void aWipeUnderLoadIsRebuiltAtOnceWithoutA404OrAnOversell() {
     TestEnv env = world.env();
     STOCK.forEach(env::createProduct);
-    try (LogCapture log = LogCapture.start()) {
+    try (LogCapture log = LogCapture.attach()) {
       int port = env.start(Map.of("BOLT_FULFILLMENT_INSTANCES", "2")).httpPort();
       OrderLoad load = OrderLoad.start(world.vertx(), port, List.copyOf(STOCK.keySet()), 16, Long.MAX_VALUE,
           Duration.ofMillis(2));

@@ -4,6 +4,7 @@ import bolt.Main;
 import bolt.config.BoltConfig;
 import bolt.order.OrderRepository;
 import bolt.order.OrderService;
+import bolt.http.EdgeCounters;
 import bolt.stock.Keys;
 import bolt.stock.Product;
 import bolt.stock.SaleRules;
@@ -61,6 +62,7 @@ public final class TestEnv implements AutoCloseable {
   private final Redis redis;
   private final Pool pool;
   private final List<String> deployments = new ArrayList<>();
+  private EdgeCounters edge;
 
   private TestEnv(Vertx vertx, String name) {
     this.vertx = vertx;
@@ -137,6 +139,7 @@ public final class TestEnv implements AutoCloseable {
     BoltConfig config = config(overrides);
     Set<String> before = Set.copyOf(vertx.deploymentIDs());
     Main.Started started = Main.start(vertx, config);
+    edge = started.edge();
     await(started.deployed());
     await(started.synced());
     vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
@@ -150,9 +153,16 @@ public final class TestEnv implements AutoCloseable {
   public BoltConfig startWithoutSync(Map<String, String> overrides) {
     BoltConfig config = config(overrides);
     Set<String> before = Set.copyOf(vertx.deploymentIDs());
-    await(Main.start(vertx, config).deployed());
+    Main.Started started = Main.start(vertx, config);
+    edge = started.edge();
+    await(started.deployed());
     vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
     return config;
+  }
+
+  /** What the HTTP edge of the Bolt started last turned away or lost (refused connections, timeouts, ...). */
+  public EdgeCounters edge() {
+    return edge;
   }
 
   /** Undeploys what {@link #start} deployed: HTTP servers close, workers finish their batch. */
