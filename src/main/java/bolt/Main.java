@@ -4,6 +4,8 @@ import bolt.config.BoltConfig;
 import bolt.config.ConfigException;
 import bolt.fulfillment.FulfillmentVerticle;
 import bolt.http.EdgeCounters;
+import bolt.order.SoldOutMemory;
+import bolt.order.UnitsBackVerticle;
 import bolt.http.HttpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -61,7 +63,7 @@ public final class Main {
    * Deploys what the roles ask for. The start-up sync runs beside them, retrying until the backends
    * answer; {@code synced} tells when it is done.
    */
-  public record Started(Future<Void> deployed, Future<Void> synced, EdgeCounters edge) {
+  public record Started(Future<Void> deployed, Future<Void> synced, EdgeCounters edge, SoldOutMemory soldOut) {
   }
 
   public static Started start(Vertx vertx, BoltConfig config) {
@@ -71,10 +73,14 @@ public final class Main {
     System.setProperty("vertx.disableWebsockets", "true");
     BootstrapVerticle bootstrap = new BootstrapVerticle(config);
     EdgeCounters edge = new EdgeCounters();
+    SoldOutMemory soldOut = new SoldOutMemory(config.soldOutMemoryMs());
     List<Future<String>> deployments = new ArrayList<>();
     deployments.add(vertx.deployVerticle(bootstrap));
     if (config.runsHttp()) {
-      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config, bootstrap.synced(), edge),
+      if (config.soldOutMemoryMs() > 0) {
+        deployments.add(vertx.deployVerticle(new UnitsBackVerticle(config, soldOut)));
+      }
+      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config, bootstrap.synced(), edge, soldOut),
           new DeploymentOptions().setInstances(config.httpInstances())));
     }
     if (config.runsFulfillment()) {
@@ -84,7 +90,7 @@ public final class Main {
     Future<Void> deployed = Future.all(deployments).onSuccess(all -> LOG.info(
         "Bolt started: roles {}, HTTP port {}, {} workers", config.roles(), config.runsHttp() ? config.httpPort() : "-",
         config.runsFulfillment() ? config.fulfillmentInstances() : 0)).mapEmpty();
-    return new Started(deployed, bootstrap.synced(), edge);
+    return new Started(deployed, bootstrap.synced(), edge, soldOut);
   }
 
   private static Path confPath(String[] args) {

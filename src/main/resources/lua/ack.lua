@@ -2,7 +2,8 @@
 -- KEYS[1] processing list  KEYS[2] drift counter
 -- KEYS[3 .. 2+2P] per product j: its hash (KEYS[1+2j]) and its units counted per customer (KEYS[2+2j])
 -- then one order marker per job
--- ARGV[1] P (products); then per product j: DB stock and DB version after the commit (ARGV[2j], ARGV[2j+1]);
+-- ARGV[1] P (products)  ARGV[2] units-back channel; then per product j: its id, DB stock and DB version
+-- after the commit (ARGV[3j], ARGV[3j+1], ARGV[3j+2]);
 -- then per job, five each: job, index of its product (1..P), quantity, outcome, customer
 -- Outcome: S sold (the DB took the units), R refused by the DB for stock (the DB never had them),
 -- L refused by the DB for the customer's limit (the DB has them: they go back to `available`).
@@ -15,7 +16,7 @@ local settled, returned = {}, {}
 for j = 1, products do
   settled[j], returned[j] = 0, 0
 end
-local first = 2 + 2 * products
+local first = 3 + 3 * products
 local jobs = 0
 for i = 0, (#ARGV - first + 1) / 5 - 1 do
   local base = first + 5 * i
@@ -51,8 +52,8 @@ for j = 1, products do
       redis.call('HINCRBY', key, 'available', returned[j])
     end
     local stock, version = tonumber(h[3]), tonumber(h[4])
-    if tonumber(ARGV[2 * j + 1]) > version then
-      stock, version = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
+    if tonumber(ARGV[3 * j + 2]) > version then
+      stock, version = tonumber(ARGV[3 * j + 1]), tonumber(ARGV[3 * j + 2])
       redis.call('HSET', key, 'dbstock', stock, 'dbver', version)
     end
     -- quiescent: nothing of this product is reserved and unwritten, so available must be the DB
@@ -63,6 +64,9 @@ for j = 1, products do
         redis.call('INCR', KEYS[2])
         corrected = corrected + 1
       end
+    end
+    if returned[j] > 0 or (inflight == 0 and stock > available) then
+      redis.call('PUBLISH', ARGV[2], ARGV[3 * j])
     end
   end
 end

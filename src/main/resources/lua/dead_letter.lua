@@ -4,6 +4,7 @@
 -- (KEYS[3..5] are absent when the job could not even be parsed)
 -- ARGV[1] job  ARGV[2] dead-letter entry  ARGV[3] quantity  ARGV[4] rejected marker  ARGV[5] marker TTL (s)
 -- ARGV[6] customer ('' unless the job's units counted against the customer's limit)
+-- ARGV[7] product id  ARGV[8] units-back channel
 -- Returns 1 if this call moved the job, 0 if it was no longer in the list (already handled).
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
   return 0
@@ -15,6 +16,7 @@ if KEYS[3] then
   if redis.call('HEXISTS', KEYS[3], 'available') == 1 then
     redis.call('HINCRBY', KEYS[3], 'available', quantity)
     redis.call('HINCRBY', KEYS[3], 'inflight', -quantity)
+    redis.call('PUBLISH', ARGV[8], ARGV[7])
   end
   if ARGV[6] ~= '' and redis.call('HINCRBY', KEYS[5], ARGV[6], -quantity) <= 0 then
     redis.call('HDEL', KEYS[5], ARGV[6])

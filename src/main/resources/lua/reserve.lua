@@ -1,63 +1,83 @@
--- Reserve units of one product and enqueue the order, atomically (docs/design.md: reserve).
--- KEYS[1] product hash  KEYS[2] queue  KEYS[3] order marker  KEYS[4] sync marker
--- KEYS[5] units counted per customer for this product (hash)
--- KEYS[6] idempotency key, scoped to the customer (optional)
--- ARGV[1] quantity  ARGV[2] job  ARGV[3] marker TTL (s)  ARGV[4] idempotency TTL (s)  ARGV[5] customer ('' if none)
--- Returns {1, available} accepted; {0, available} refused for stock; {-1} unknown product;
--- {-2} this Redis holds no products yet (empty or wiped: the caller answers 503 and resyncs);
--- {-3, starts at (ms), now (ms)} sale not started; {-4, ends at (ms)} sale ended;
--- {-5, limit, units the customer has} over the customer's limit; {-6, limit} a limit needs a customer;
--- {2, "available:job"} replay of an earlier accepted order with the same idempotency key.
-if KEYS[6] then
-  local prior = redis.call('GET', KEYS[6])
-  if prior then
-    return {2, prior}
-  end
-end
-local h = redis.call('HMGET', KEYS[1], 'available', 'limit', 'starts', 'ends')
-if not h[1] then
-  -- only a synced Redis may say a product does not exist
-  if redis.call('EXISTS', KEYS[4]) == 0 then
-    return {-2}
-  end
-  return {-1}
-end
-if h[3] or h[4] then
+-- Reserve units of products and enqueue the orders, atomically (docs/design.md: reserve). The
+-- orders of one event-loop turn of an API process come in one call (coalesced); each is decided
+-- in arrival order, by the same rules as if it came alone, and gets its own answer.
+-- KEYS[1] queue  KEYS[2] sync marker; then per order: its product hash, its order marker, its
+-- product's units counted per customer (hash), and its idempotency key (scoped to the customer)
+-- when it has one
+-- ARGV[1] marker TTL (s)  ARGV[2] idempotency TTL (s); then per order, four each: quantity, job,
+-- customer ('' if none), 1 if it has an idempotency key else 0
+-- Returns one answer per order: {1, available} accepted; {0, available} refused for stock;
+-- {-1} unknown product; {-2} this Redis holds no products yet (empty or wiped: the caller answers
+-- 503 and resyncs); {-3, starts at (ms), now (ms)} sale not started; {-4, ends at (ms)} sale ended;
+-- {-5, limit, units the customer has} over the customer's limit; {-6, limit} a limit needs a
+-- customer; {2, "available:job"} replay of an earlier accepted order with the same idempotency key.
+local now
+local function clock()
   -- Redis's clock decides, so every API process agrees whatever its own clock says
-  local t = redis.call('TIME')
-  local now = t[1] * 1000 + math.floor(t[2] / 1000)
-  if h[3] and now < tonumber(h[3]) then
+  if not now then
+    local t = redis.call('TIME')
+    now = t[1] * 1000 + math.floor(t[2] / 1000)
+  end
+  return now
+end
+
+local function reserve(product, marker, counts, idempotency, quantity, job, customer)
+  if idempotency then
+    local prior = redis.call('GET', idempotency)
+    if prior then
+      return {2, prior}
+    end
+  end
+  local h = redis.call('HMGET', product, 'available', 'limit', 'starts', 'ends')
+  if not h[1] then
+    -- only a synced Redis may say a product does not exist
+    if redis.call('EXISTS', KEYS[2]) == 0 then
+      return {-2}
+    end
+    return {-1}
+  end
+  if h[3] and clock() < tonumber(h[3]) then
     return {-3, tonumber(h[3]), now}
   end
-  if h[4] and now >= tonumber(h[4]) then
+  if h[4] and clock() >= tonumber(h[4]) then
     return {-4, tonumber(h[4])}
   end
-end
-local quantity = tonumber(ARGV[1])
-local customer = ARGV[5]
-local job = ARGV[2]
-if h[2] then
-  if customer == '' then
-    return {-6, tonumber(h[2])}
+  if h[2] then
+    if customer == '' then
+      return {-6, tonumber(h[2])}
+    end
+    local bought = tonumber(redis.call('HGET', counts, customer) or '0')
+    if bought + quantity > tonumber(h[2]) then
+      return {-5, tonumber(h[2]), bought}
+    end
   end
-  local bought = tonumber(redis.call('HGET', KEYS[5], customer) or '0')
-  if bought + quantity > tonumber(h[2]) then
-    return {-5, tonumber(h[2]), bought}
+  if tonumber(h[1]) < quantity then
+    return {0, tonumber(h[1])}
   end
+  local left = redis.call('HINCRBY', product, 'available', -quantity)
+  redis.call('HINCRBY', product, 'inflight', quantity)
+  if h[2] then
+    redis.call('HINCRBY', counts, customer, quantity)
+    -- the job says its units count against the limit, so every later step releases exactly those
+    job = string.sub(job, 1, -2) .. ',"limited":true}'
+  end
+  redis.call('LPUSH', KEYS[1], job)
+  redis.call('SET', marker, job, 'EX', ARGV[1])
+  if idempotency then
+    redis.call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[2])
+  end
+  return {1, left}
 end
-if tonumber(h[1]) < quantity then
-  return {0, tonumber(h[1])}
+
+local answers = {}
+local k = 3
+for a = 3, #ARGV, 4 do
+  local idempotency = nil
+  if ARGV[a + 3] == '1' then
+    idempotency = KEYS[k + 3]
+  end
+  answers[#answers + 1] = reserve(KEYS[k], KEYS[k + 1], KEYS[k + 2], idempotency, tonumber(ARGV[a]), ARGV[a + 1],
+    ARGV[a + 2])
+  k = k + (idempotency and 4 or 3)
 end
-local left = redis.call('HINCRBY', KEYS[1], 'available', -quantity)
-redis.call('HINCRBY', KEYS[1], 'inflight', quantity)
-if h[2] then
-  redis.call('HINCRBY', KEYS[5], customer, quantity)
-  -- the job says its units count against the limit, so every later step releases exactly those
-  job = string.sub(job, 1, -2) .. ',"limited":true}'
-end
-redis.call('LPUSH', KEYS[2], job)
-redis.call('SET', KEYS[3], job, 'EX', ARGV[3])
-if KEYS[6] then
-  redis.call('SET', KEYS[6], left .. ':' .. job, 'EX', ARGV[4])
-end
-return {1, left}
+return answers

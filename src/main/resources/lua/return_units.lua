@@ -2,7 +2,7 @@
 -- at most once per DB version (docs/design.md: giving units back).
 -- KEYS[1] product hash  KEYS[2] DB versions already applied (sorted set)  KEYS[3] units counted per customer
 -- ARGV[1] units  ARGV[2] DB stock after  ARGV[3] DB version after  ARGV[4] customer ('' if none)
--- ARGV[5] units that customer gets back from the limit count
+-- ARGV[5] units that customer gets back from the limit count  ARGV[6] product id  ARGV[7] units-back channel
 -- The units are added to `available` only if it was last set from an older DB row (avver < version:
 -- else they are in it already). The set makes a second run of the same change (a retry, the sync
 -- re-applying it) change nothing. Changes may arrive in any order; each applies once.
@@ -26,6 +26,7 @@ if not h[1] then
 end
 if version > tonumber(h[3]) then
   h[1] = redis.call('HINCRBY', KEYS[1], 'available', ARGV[1])
+  redis.call('PUBLISH', ARGV[7], ARGV[6])
 end
 if version > tonumber(h[2]) then
   redis.call('HSET', KEYS[1], 'dbstock', ARGV[2], 'dbver', version)

@@ -2,6 +2,7 @@
 -- KEYS[1] product hash
 -- ARGV[1] DB stock  ARGV[2] DB version  ARGV[3] rules version  ARGV[4] limit per customer
 -- ARGV[5] sale starts at (ms)  ARGV[6] sale ends at (ms)   (ARGV[4..6] '' for no such rule)
+-- ARGV[7] product id  ARGV[8] units-back channel (a product that gains units is announced there)
 -- A missing (or partial) hash is created from the row. An existing one adopts the row's stock only
 -- when nothing is in flight (inflight = 0: no job of this product is queued or being written) and
 -- the row is newer than anything Redis has heard of: that catches a stock change made directly in
@@ -26,15 +27,19 @@ if not h[1] then
   redis.call('HSET', KEYS[1], 'available', ARGV[1], 'inflight', 0, 'dbstock', ARGV[1], 'dbver', ARGV[2],
     'avver', ARGV[2])
   rules()
+  redis.call('PUBLISH', ARGV[8], ARGV[7])
   return 1
 end
 local changed = 0
 if tonumber(ARGV[3]) > tonumber(h[4] or '-1') then
   rules()
+  -- a window or a limit that changed may open the sale to buyers refused before
+  redis.call('PUBLISH', ARGV[8], ARGV[7])
   changed = 3
 end
 if tonumber(h[2]) == 0 and tonumber(ARGV[2]) > tonumber(h[3]) then
   redis.call('HSET', KEYS[1], 'available', ARGV[1], 'dbstock', ARGV[1], 'dbver', ARGV[2], 'avver', ARGV[2])
+  redis.call('PUBLISH', ARGV[8], ARGV[7])
   changed = 2
 end
 return changed

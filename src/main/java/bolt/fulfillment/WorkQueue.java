@@ -145,14 +145,16 @@ class WorkQueue {
     Map<String, Integer> productIndex = new LinkedHashMap<>();
     jobs.forEach(job -> productIndex.putIfAbsent(job.productId(), productIndex.size() + 1));
     List<String> scriptKeys = new ArrayList<>(2 + 2 * productIndex.size() + jobs.size());
-    List<Object> args = new ArrayList<>(1 + 2 * productIndex.size() + 5 * jobs.size());
+    List<Object> args = new ArrayList<>(2 + 3 * productIndex.size() + 5 * jobs.size());
     scriptKeys.add(processing);
     scriptKeys.add(keys.drift());
     args.add(productIndex.size());
+    args.add(keys.unitsBack());
     productIndex.keySet().forEach(product -> {
       StockRow row = result.stockAfter().get(product);
       scriptKeys.add(keys.product(product));
       scriptKeys.add(keys.customerUnits(product));
+      args.add(product);
       args.add(row.stock());
       args.add(row.version());
     });
@@ -185,6 +187,8 @@ class WorkQueue {
       args.add(rejected.encode());
       args.add(OrderService.RETENTION_SECONDS * 7);
       args.add(job.countedCustomer() == null ? "" : job.countedCustomer());
+      args.add(job.productId());
+      args.add(keys.unitsBack());
     }
     return guard(DEAD_LETTER.run(redis, scriptKeys, args)).map(moved -> moved.toInteger() == 1);
   }

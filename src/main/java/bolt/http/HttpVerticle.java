@@ -6,6 +6,7 @@ import bolt.order.OrderAdmin;
 import bolt.order.OrderRepository;
 import bolt.order.OrderStatusRepository;
 import bolt.order.OrderService;
+import bolt.order.SoldOutMemory;
 import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
 import bolt.stock.ProductService;
@@ -29,6 +30,7 @@ public class HttpVerticle extends VerticleBase {
   private final BoltConfig config;
   private final Future<Void> ready;
   private final EdgeCounters counters;
+  private final SoldOutMemory soldOut;
   private Redis redis;
   private Pool pool;
   private HttpServer server;
@@ -36,11 +38,13 @@ public class HttpVerticle extends VerticleBase {
   /**
    * @param ready    completes when this process's start-up work is done; until then requests get 503
    * @param counters the process's: every instance counts into the same ones
+   * @param soldOut  the process's memory of sold-out products, shared by every instance
    */
-  public HttpVerticle(BoltConfig config, Future<Void> ready, EdgeCounters counters) {
+  public HttpVerticle(BoltConfig config, Future<Void> ready, EdgeCounters counters, SoldOutMemory soldOut) {
     this.config = config;
     this.ready = ready;
     this.counters = counters;
+    this.soldOut = soldOut;
   }
 
   @Override
@@ -49,8 +53,8 @@ public class HttpVerticle extends VerticleBase {
     pool = Clients.postgres(vertx, config, config.pgPoolSize());
     Keys keys = new Keys(config.keyPrefix());
     long timeout = config.redisTimeoutMs();
-    OrderService orders = new OrderService(redis, keys, new OrderRepository(pool), timeout,
-        () -> vertx.eventBus().send(RedisSync.RESYNC_ADDRESS, null));
+    OrderService orders = new OrderService(vertx, redis, keys, new OrderRepository(pool), timeout,
+        () -> vertx.eventBus().send(RedisSync.RESYNC_ADDRESS, null), soldOut);
     StockLedger ledger = new StockLedger(redis, keys, timeout);
     StockChangeRepository changes = new StockChangeRepository(pool);
     StockReturns returns = new StockReturns(ledger, changes, timeout);

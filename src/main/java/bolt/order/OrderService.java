@@ -2,8 +2,8 @@ package bolt.order;
 
 import bolt.infra.Unavailable;
 import bolt.stock.Keys;
-import bolt.stock.LuaScript;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -16,10 +16,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Order intake (one atomic reserve script per order) and order lookup. */
+/**
+ * Order intake (reserve.lua: every reservation of an event loop's turn in one atomic call, answered
+ * from the process's sold-out memory while a product is known to have no unit left) and order lookup.
+ */
 public class OrderService {
 
-  private static final LuaScript RESERVE = LuaScript.load("reserve");
   /** How long Redis remembers an accepted order (and an idempotency key): long enough for any outage. */
   public static final long RETENTION_SECONDS = 24 * 3600;
 
@@ -28,31 +30,57 @@ public class OrderService {
   private final OrderRepository orders;
   private final long timeoutMs;
   private final Runnable redisLost;
+  private final ReservationBatcher reservations;
+  private final SoldOutMemory soldOut;
 
-  /** @param redisLost called when a reservation finds a Redis that holds no products: it asks for a resync now */
-  public OrderService(Redis redis, Keys keys, OrderRepository orders, long timeoutMs, Runnable redisLost) {
+  /**
+   * Built on the event loop it serves (its reservations are coalesced per turn of that loop).
+   *
+   * @param redisLost called when a reservation finds a Redis that holds no products: it asks for a resync now
+   * @param soldOut   the process's memory of sold-out products, shared by its event loops
+   */
+  public OrderService(Vertx vertx, Redis redis, Keys keys, OrderRepository orders, long timeoutMs, Runnable redisLost,
+                      SoldOutMemory soldOut) {
     this.redis = redis;
     this.keys = keys;
     this.orders = orders;
     this.timeoutMs = timeoutMs;
     this.redisLost = redisLost;
+    this.reservations = new ReservationBatcher(vertx, redis, keys, timeoutMs);
+    this.soldOut = soldOut;
   }
 
+  /**
+   * Reserves and queues the order, or says why not. A product this process saw sold out within its
+   * memory's bound is refused without asking Redis (answer {@code available} 0); an order with an
+   * idempotency key always asks, since it may be the retry of an accepted one.
+   */
   public Future<Placement> place(String productId, int quantity, String customerId, String idempotencyKey) {
-    OrderJob job = OrderJob.create(OrderIds.next(), productId, quantity, customerId, Instant.now());
-    List<String> scriptKeys = new ArrayList<>(6);
-    scriptKeys.add(keys.product(productId));
-    scriptKeys.add(keys.queue());
-    scriptKeys.add(keys.order(job.orderId().toString()));
-    scriptKeys.add(keys.synced());
-    scriptKeys.add(keys.customerUnits(productId));
-    if (idempotencyKey != null) {
-      scriptKeys.add(keys.idempotency(customerId, idempotencyKey));
+    if (idempotencyKey == null && soldOut.soldOut(productId)) {
+      return Future.succeededFuture(new Placement.Refused(0, true));
     }
-    List<Object> args = List.of(quantity, job.json(), RETENTION_SECONDS, RETENTION_SECONDS,
-        customerId == null ? "" : customerId);
-    return Unavailable.guard("redis", timeoutMs, RESERVE.run(redis, scriptKeys, args))
-        .compose(reply -> decide(reply, job));
+    OrderJob job = OrderJob.create(OrderIds.next(), productId, quantity, customerId, Instant.now());
+    List<String> orderKeys = new ArrayList<>(4);
+    orderKeys.add(keys.product(productId));
+    orderKeys.add(keys.order(job.orderId().toString()));
+    orderKeys.add(keys.customerUnits(productId));
+    if (idempotencyKey != null) {
+      orderKeys.add(keys.idempotency(customerId, idempotencyKey));
+    }
+    List<Object> args = List.of(quantity, job.json(), customerId == null ? "" : customerId,
+        idempotencyKey == null ? 0 : 1);
+    int bytes = job.json().length() + 128;
+    return reservations.reserve(new ReservationBatcher.Order(orderKeys, args, bytes))
+        .compose(reply -> decide(reply, job))
+        .onSuccess(placement -> remember(productId, placement));
+  }
+
+  private void remember(String productId, Placement placement) {
+    if (placement instanceof Placement.Accepted accepted && !accepted.replayed()) {
+      soldOut.seen(productId, accepted.available());
+    } else if (placement instanceof Placement.Refused refused) {
+      soldOut.seen(productId, refused.available());
+    }
   }
 
   private Future<Placement> decide(Response reply, OrderJob job) {
@@ -62,7 +90,7 @@ public class OrderService {
         return Future.succeededFuture(
             new Placement.Accepted(job.orderId(), job.productId(), job.quantity(), reply.get(1).toLong(), false));
       case 0:
-        return Future.succeededFuture(new Placement.Refused(reply.get(1).toLong()));
+        return Future.succeededFuture(new Placement.Refused(reply.get(1).toLong(), false));
       case -1:
         return Future.succeededFuture(new Placement.UnknownProduct());
       case -2:

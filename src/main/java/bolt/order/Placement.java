@@ -10,8 +10,11 @@ public sealed interface Placement {
   record Accepted(UUID orderId, String productId, int quantity, long available, boolean replayed) implements Placement {
   }
 
-  /** Fewer units than asked were available at the script's atomic instant. */
-  record Refused(long available) implements Placement {
+  /**
+   * Fewer units than asked were available at the script's atomic instant; {@code remembered}: the
+   * process's sold-out memory answered, for an instant at most its bound ago.
+   */
+  record Refused(long available, boolean remembered) implements Placement {
   }
 
   record UnknownProduct() implements Placement {

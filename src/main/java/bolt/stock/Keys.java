@@ -38,6 +38,14 @@ public final class Keys {
     return tag + "synced";
   }
 
+  /**
+   * Pub/sub channel on which every script that gives units back publishes the product's id: API
+   * processes forget that they found it sold out (docs/design.md: sold-out answers from memory).
+   */
+  public String unitsBack() {
+    return tag + "units-back";
+  }
+
   public String queue() {
     return tag + "queue";
   }

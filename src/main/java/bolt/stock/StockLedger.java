@@ -38,7 +38,7 @@ public class StockLedger {
   public Future<Boolean> sync(Product product) {
     SaleRules rules = product.rules();
     List<Object> args = List.of(product.stock(), product.version(), rules.version(), text(rules.limitPerCustomer()),
-        millis(rules.startsAt()), millis(rules.endsAt()));
+        millis(rules.startsAt()), millis(rules.endsAt()), product.id(), keys.unitsBack());
     return guard(SYNC.run(redis, List.of(keys.product(product.id())), args)).map(reply -> reply.toInteger() != 0);
   }
 
@@ -50,7 +50,8 @@ public class StockLedger {
     List<String> scriptKeys = List.of(keys.product(change.productId()), keys.appliedChanges(change.productId()),
         keys.customerUnits(change.productId()));
     List<Object> args = List.of(change.quantity(), change.stockAfter(), change.versionAfter(),
-        change.customerId() == null ? "" : change.customerId(), change.customerUnits());
+        change.customerId() == null ? "" : change.customerId(), change.customerUnits(), change.productId(),
+        keys.unitsBack());
     return guard(RETURN_UNITS.run(redis, scriptKeys, args)).map(reply -> reply.toLong() < 0 ? null : reply.toLong());
   }
 

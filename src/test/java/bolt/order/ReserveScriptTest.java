@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -89,14 +90,14 @@ class ReserveScriptTest {
 
   @Test
   void aRedisWithoutTheSyncMarkNeverSaysAProductIsUnknown() {
-    List<Runnable> resyncs = new ArrayList<>();
-    OrderService asked = new OrderService(env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000,
-        () -> resyncs.add(() -> { }));
+    AtomicInteger resyncs = new AtomicInteger();
+    OrderService asked = new OrderService(vertx, env.redis(), env.keys(), new OrderRepository(env.pool()), 5_000,
+        resyncs::incrementAndGet, SoldOutMemory.off());
     env.redis(Command.DEL, env.keys().synced());
     try {
       assertThatThrownBy(() -> TestEnv.await(asked.place("not-synced-yet", 1, null, null)))
           .isInstanceOf(Unavailable.class).hasMessageContaining("redis unavailable");
-      assertThat(resyncs).as("a resync asked for").hasSize(1);
+      assertThat(resyncs).as("resyncs asked for").hasValue(1);
     } finally {
       env.redis(Command.SET, env.keys().synced(), "epoch-1");
     }
@@ -124,7 +125,7 @@ class ReserveScriptTest {
     stock("short", 4);
     long queued = env.queueLength();
 
-    assertThat(reserve("short", 5, null)).isEqualTo(new Placement.Refused(4));
+    assertThat(reserve("short", 5, null)).isEqualTo(new Placement.Refused(4, false));
     assertThat(env.ledger("short", "available")).isEqualTo(4);
     assertThat(env.ledger("short", "inflight")).isZero();
     assertThat(env.queueLength()).isEqualTo(queued);

@@ -4,6 +4,7 @@ import bolt.Main;
 import bolt.config.BoltConfig;
 import bolt.order.OrderRepository;
 import bolt.order.OrderService;
+import bolt.order.SoldOutMemory;
 import bolt.http.EdgeCounters;
 import bolt.stock.Keys;
 import bolt.stock.Product;
@@ -63,6 +64,7 @@ public final class TestEnv implements AutoCloseable {
   private final Pool pool;
   private final List<String> deployments = new ArrayList<>();
   private EdgeCounters edge;
+  private SoldOutMemory soldOut;
 
   private TestEnv(Vertx vertx, String name) {
     this.vertx = vertx;
@@ -140,6 +142,7 @@ public final class TestEnv implements AutoCloseable {
     Set<String> before = Set.copyOf(vertx.deploymentIDs());
     Main.Started started = Main.start(vertx, config);
     edge = started.edge();
+    soldOut = started.soldOut();
     await(started.deployed());
     await(started.synced());
     vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
@@ -155,9 +158,15 @@ public final class TestEnv implements AutoCloseable {
     Set<String> before = Set.copyOf(vertx.deploymentIDs());
     Main.Started started = Main.start(vertx, config);
     edge = started.edge();
+    soldOut = started.soldOut();
     await(started.deployed());
     vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
     return config;
+  }
+
+  /** The sold-out memory of the Bolt started last. */
+  public SoldOutMemory soldOut() {
+    return soldOut;
   }
 
   /** What the HTTP edge of the Bolt started last turned away or lost (refused connections, timeouts, ...). */
@@ -175,7 +184,8 @@ public final class TestEnv implements AutoCloseable {
 
   /** Bolt's order intake on this environment (a wiped Redis asks for no resync: nothing listens). */
   public OrderService intake() {
-    return new OrderService(redis, keys, new OrderRepository(pool), BACKEND_TIMEOUT_MS, () -> { });
+    return new OrderService(vertx, redis, keys, new OrderRepository(pool), BACKEND_TIMEOUT_MS, () -> { },
+        SoldOutMemory.off());
   }
 
   /** Bolt's Redis side of stock on this environment: its scripts create and change product hashes. */

@@ -1,0 +1,98 @@
+package bolt.order;
+
+import bolt.infra.Unavailable;
+import bolt.stock.Keys;
+import bolt.stock.LuaScript;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Coalesces the reservations of one event loop's turn into one call of reserve.lua (docs/design.md:
+ * reserve). The first reservation of a turn schedules the call for the end of the turn, so a lone
+ * request waits for nothing; those that arrive during the same turn join it, up to a bound in orders
+ * and bytes. Each order keeps its own answer. Confined to one event loop: one per HTTP verticle.
+ */
+final class ReservationBatcher {
+
+  private static final LuaScript RESERVE = LuaScript.load("reserve");
+  static final int MAX_ORDERS = 64;
+  static final int MAX_BYTES = 64 * 1024;
+
+  /** One order's part of the call: its keys and its four arguments (see reserve.lua). */
+  record Order(List<String> keys, List<Object> args, int bytes) {
+  }
+
+  private record Waiting(Order order, Promise<Response> answer) {
+  }
+
+  private final Context context;
+  private final Redis redis;
+  private final Keys keys;
+  private final long timeoutMs;
+  private List<Waiting> turn = new ArrayList<>();
+  private int bytes;
+
+  ReservationBatcher(Vertx vertx, Redis redis, Keys keys, long timeoutMs) {
+    this.context = vertx.getOrCreateContext();
+    this.redis = redis;
+    this.keys = keys;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** The order's answer: one element of reserve.lua's reply. */
+  Future<Response> reserve(Order order) {
+    Promise<Response> answer = Promise.promise();
+    if (Vertx.currentContext() == context) {
+      join(new Waiting(order, answer));
+    } else {
+      context.runOnContext(onLoop -> join(new Waiting(order, answer)));
+    }
+    return answer.future();
+  }
+
+  private void join(Waiting waiting) {
+    turn.add(waiting);
+    bytes += waiting.order().bytes();
+    if (turn.size() == 1) {
+      context.runOnContext(endOfTurn -> flush());
+    }
+    if (turn.size() >= MAX_ORDERS || bytes >= MAX_BYTES) {
+      flush();
+    }
+  }
+
+  private void flush() {
+    if (turn.isEmpty()) {
+      return;
+    }
+    List<Waiting> batch = turn;
+    turn = new ArrayList<>();
+    bytes = 0;
+    List<String> scriptKeys = new ArrayList<>(2 + 4 * batch.size());
+    List<Object> args = new ArrayList<>(2 + 4 * batch.size());
+    scriptKeys.add(keys.queue());
+    scriptKeys.add(keys.synced());
+    args.add(OrderService.RETENTION_SECONDS);
+    args.add(OrderService.RETENTION_SECONDS);
+    for (Waiting waiting : batch) {
+      scriptKeys.addAll(waiting.order().keys());
+      args.addAll(waiting.order().args());
+    }
+    Unavailable.guard("redis", timeoutMs, RESERVE.run(redis, scriptKeys, args)).onComplete(done -> {
+      for (int i = 0; i < batch.size(); i++) {
+        if (done.succeeded()) {
+          batch.get(i).answer().complete(done.result().get(i));
+        } else {
+          batch.get(i).answer().fail(done.cause());
+        }
+      }
+    });
+  }
+}

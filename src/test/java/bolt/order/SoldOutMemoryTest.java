@@ -1,0 +1,147 @@
+package bolt.order;
+
+import bolt.support.Http;
+import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sold-out answers from memory (docs/design.md): once a product is seen with no unit left, an API
+ * process refuses it without asking Redis, and reopens it the moment units come back (a restock, a
+ * cancellation, an order the database refused for its customer's limit), or at the latest when the
+ * memory's bound has passed, if the news never came. The bound is set to 2 s here (250 ms by
+ * default), so that a reopening well under it can only be the news.
+ */
+@Timeout(120)
+class SoldOutMemoryTest {
+
+  private static final long BOUND_MS = 2_000;
+  /** Reopening on the news: well under the bound. */
+  private static final long AT_ONCE_MS = 500;
+
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perTest();
+
+  private TestEnv env;
+  private Http http;
+
+  @BeforeEach
+  void start() {
+    env = world.env();
+    http = new Http(world.vertx(), env.start(Map.of("BOLT_FULFILLMENT_INSTANCES", "1",
+        "BOLT_SOLD_OUT_MEMORY_MS", String.valueOf(BOUND_MS))).httpPort());
+  }
+
+  @AfterEach
+  void close() {
+    http.close();
+  }
+
+  private HttpResponse<Buffer> order(String product, String customer) {
+    return http.post("/order", new JsonObject().put("productId", product).put("quantity", 1).put("customerId", customer));
+  }
+
+  private HttpResponse<Buffer> admin(String path, JsonObject body) {
+    return http.send(HttpMethod.POST, path, body == null ? null : body.toBuffer(), "Content-Type", "application/json",
+        "Authorization", "Bearer " + TestEnv.ADMIN_TOKEN);
+  }
+
+  private void createProduct(String id, int stock) {
+    assertThat(admin("/admin/products", new JsonObject().put("id", id).put("name", id).put("stock", stock)).statusCode())
+        .isEqualTo(201);
+  }
+
+  /** Sells the product's last units, then sees its refusals answered from memory. */
+  private String sellOut(String product, int units) {
+    String last = null;
+    for (int i = 0; i < units; i++) {
+      var placed = order(product, "early-" + i);
+      assertThat(placed.statusCode()).isEqualTo(202);
+      last = placed.bodyAsJsonObject().getString("orderId");
+    }
+    long before = env.soldOut().answeredFromMemory();
+    var refused = order(product, "late");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("INSUFFICIENT_STOCK");
+    assertThat(refused.bodyAsJsonObject().getLong("available")).isZero();
+    assertThat(env.soldOut().answeredFromMemory()).as("refusals answered from memory").isGreaterThan(before);
+    return last;
+  }
+
+  /** Orders until one is accepted; returns how long that took from {@code sinceNanos}. */
+  private long msUntilAccepted(String product, long sinceNanos) {
+    TestEnv.eventually(Duration.ofSeconds(5), product + " on sale again", () -> order(product, "next").statusCode() == 202);
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
+  }
+
+  @Test
+  void aRestockReopensTheSaleAtOnce() {
+    createProduct("restocked", 2);
+    sellOut("restocked", 2);
+
+    assertThat(admin("/admin/products/restocked/restock", new JsonObject().put("quantity", 1)).statusCode()).isEqualTo(200);
+    long back = System.nanoTime();
+    assertThat(msUntilAccepted("restocked", back)).as("ms to the first sale after the restock").isLessThan(AT_ONCE_MS);
+  }
+
+  @Test
+  void aCancellationReopensTheSaleAtOnce() {
+    createProduct("cancelled", 1);
+    String sold = sellOut("cancelled", 1);
+    TestEnv.eventually(Duration.ofSeconds(30), "the order written",
+        () -> "CONFIRMED".equals(http.get("/order/" + sold).bodyAsJsonObject().getString("status")));
+
+    assertThat(admin("/admin/orders/" + sold + "/cancel", null).statusCode()).isEqualTo(200);
+    long back = System.nanoTime();
+    assertThat(msUntilAccepted("cancelled", back)).as("ms to the first sale after the cancellation").isLessThan(AT_ONCE_MS);
+  }
+
+  /** A Redis that lost alice's count accepts her second unit; the database refuses it and the ack gives the unit back. */
+  @Test
+  void anOrderTheDatabaseRefusesForItsLimitReopensTheSaleAtOnce() {
+    assertThat(admin("/admin/products", new JsonObject().put("id", "limited").put("name", "limited").put("stock", 2)
+        .put("limitPerCustomer", 1)).statusCode()).isEqualTo(201);
+    String first = order("limited", "alice").bodyAsJsonObject().getString("orderId");
+    TestEnv.eventually(Duration.ofSeconds(30), "alice's first order written",
+        () -> "CONFIRMED".equals(http.get("/order/" + first).bodyAsJsonObject().getString("status")));
+    env.redis(Command.HDEL, env.keys().customerUnits("limited"), "alice");
+
+    String second = order("limited", "alice").bodyAsJsonObject().getString("orderId");
+    assertThat(order("limited", "bob").statusCode()).as("sold out in Redis meanwhile").isEqualTo(400);
+    TestEnv.eventually(Duration.ofSeconds(30), "alice's second order refused by the database",
+        () -> "REJECTED".equals(http.get("/order/" + second).bodyAsJsonObject().getString("status")));
+    long back = System.nanoTime();
+    assertThat(msUntilAccepted("limited", back)).as("ms to the first sale after the refusal").isLessThan(AT_ONCE_MS);
+  }
+
+  /** Units that come back without news (changed by hand): the memory holds them back for at most its bound. */
+  @Test
+  void unitsThatComeBackUnannouncedAreSoldWithinTheBound() {
+    createProduct("silent", 1);
+    sellOut("silent", 1);
+
+    // as a stock change made behind Bolt's back would: no version, no script, no message
+    env.sql("UPDATE products SET stock = stock + 1 WHERE id = 'silent'");
+    env.redis(Command.HINCRBY, env.keys().product("silent"), "available", 1);
+    long back = System.nanoTime();
+    long remembered = env.soldOut().answeredFromMemory();
+    long waited = msUntilAccepted("silent", back);
+    assertThat(env.soldOut().answeredFromMemory()).as("refusals from memory meanwhile").isGreaterThan(remembered);
+    assertThat(waited).as("ms until the memory asked Redis again").isLessThan(BOUND_MS + 500);
+  }
+}
