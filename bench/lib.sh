@@ -49,7 +49,7 @@ start_bolt() { # log file
   env BOLT_HTTP_PORT="$PORT" BOLT_PG_URL="$PG_URL_BASE/$DB" BOLT_KEY_PREFIX="$PREFIX" \
     BOLT_ADMIN_TOKEN="$ADMIN_TOKEN" BOLT_SEED_DEMO=false BOLT_WORKER_ID="$PREFIX" \
     BOLT_HTTP_INSTANCES="$HTTP_INSTANCES" BOLT_FULFILLMENT_INSTANCES="$WORKERS" BOLT_BATCH_SIZE="$BATCH" \
-    java $JAVA_OPTS -jar "$REPO/target/bolt.jar" >"$1" 2>&1 &
+    ${BOLT_ENV:+env $BOLT_ENV} java $JAVA_OPTS -jar "${JAR:-$REPO/target/bolt.jar}" >"$1" 2>&1 &
   BOLT_PID=$!
   # ready: both backends answer and the schema is applied (GET /products reads the products table)
   local deadline=$((SECONDS + 60))
@@ -165,7 +165,7 @@ check_invariants() {
   local queue dead markers
   queue=$(backlog)
   dead=$(rcli LLEN "{$PREFIX}:dead")
-  markers=$(rcli --scan --pattern "{$PREFIX}:order:*" | wc -l)
+  markers=$(rcli HLEN "{$PREFIX}:pending")
   ((queue == 0)) || failures+="FAIL $queue jobs still queued or in processing lists"$'\n'
   ((dead == 0)) || failures+="FAIL $dead dead letters: $(rcli LRANGE "{$PREFIX}:dead" 0 2)"$'\n'
   ((markers == 0)) || failures+="FAIL $markers orders still marked pending in Redis"$'\n'

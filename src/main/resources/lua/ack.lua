@@ -1,10 +1,9 @@
 -- Settle a batch after its DB transaction committed (docs/design.md: ack).
--- KEYS[1] processing list  KEYS[2] drift counter
--- KEYS[3 .. 2+2P] per product j: its hash (KEYS[1+2j]) and its units counted per customer (KEYS[2+2j])
--- then one order marker per job
+-- KEYS[1] processing list  KEYS[2] drift counter  KEYS[3] pending orders (hash)
+-- KEYS[4 .. 3+2P] per product j: its hash (KEYS[2+2j]) and its units counted per customer (KEYS[3+2j])
 -- ARGV[1] P (products)  ARGV[2] units-back channel; then per product j: its id, DB stock and DB version
 -- after the commit (ARGV[3j], ARGV[3j+1], ARGV[3j+2]);
--- then per job, five each: job, index of its product (1..P), quantity, outcome, customer
+-- then per job, six each: job, index of its product (1..P), quantity, outcome, customer, order id
 -- Outcome: S sold (the DB took the units), R refused by the DB for stock (the DB never had them),
 -- L refused by the DB for the customer's limit (the DB has them: they go back to `available`).
 -- Customer: '' unless the job's units counted against the customer's limit; a refused one's go back.
@@ -18,8 +17,8 @@ for j = 1, products do
 end
 local first = 3 + 3 * products
 local jobs = 0
-for i = 0, (#ARGV - first + 1) / 5 - 1 do
-  local base = first + 5 * i
+for i = 0, (#ARGV - first + 1) / 6 - 1 do
+  local base = first + 6 * i
   -- the oldest jobs sit at the tail, so scanning from there finds each at once
   if redis.call('LREM', KEYS[1], -1, ARGV[base]) > 0 then
     local product, quantity, outcome = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), ARGV[base + 3]
@@ -28,18 +27,18 @@ for i = 0, (#ARGV - first + 1) / 5 - 1 do
       returned[product] = returned[product] + quantity
     end
     if outcome ~= 'S' and ARGV[base + 4] ~= '' then
-      local counts = KEYS[2 + 2 * product]
+      local counts = KEYS[3 + 2 * product]
       if redis.call('HINCRBY', counts, ARGV[base + 4], -quantity) <= 0 then
         redis.call('HDEL', counts, ARGV[base + 4])
       end
     end
     jobs = jobs + 1
   end
-  redis.call('DEL', KEYS[3 + 2 * products + i])
+  redis.call('HDEL', KEYS[3], ARGV[base + 5])
 end
 local corrected = 0
 for j = 1, products do
-  local key = KEYS[1 + 2 * j]
+  local key = KEYS[2 + 2 * j]
   local h = redis.call('HMGET', key, 'available', 'inflight', 'dbstock', 'dbver', 'avver')
   -- a product this Redis lost is rebuilt whole by the sync; fields written here would make a
   -- partial hash that looks like a product

@@ -1,10 +1,10 @@
 -- Give up on a job: move it to the dead-letter list, release its reservation, mark the order REJECTED.
--- KEYS[1] processing list  KEYS[2] dead-letter list  KEYS[3] product hash  KEYS[4] order marker
--- KEYS[5] units counted per customer for the product
--- (KEYS[3..5] are absent when the job could not even be parsed)
+-- KEYS[1] processing list  KEYS[2] dead-letter list  KEYS[3] product hash  KEYS[4] the order's REJECTED
+-- marker  KEYS[5] units counted per customer for the product  KEYS[6] pending orders (hash)
+-- (KEYS[3..6] are absent when the job could not even be parsed)
 -- ARGV[1] job  ARGV[2] dead-letter entry  ARGV[3] quantity  ARGV[4] rejected marker  ARGV[5] marker TTL (s)
 -- ARGV[6] customer ('' unless the job's units counted against the customer's limit)
--- ARGV[7] product id  ARGV[8] units-back channel
+-- ARGV[7] product id  ARGV[8] units-back channel  ARGV[9] order id
 -- Returns 1 if this call moved the job, 0 if it was no longer in the list (already handled).
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
   return 0
@@ -21,6 +21,7 @@ if KEYS[3] then
   if ARGV[6] ~= '' and redis.call('HINCRBY', KEYS[5], ARGV[6], -quantity) <= 0 then
     redis.call('HDEL', KEYS[5], ARGV[6])
   end
+  redis.call('HDEL', KEYS[6], ARGV[9])
   redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5])
 end
 return 1

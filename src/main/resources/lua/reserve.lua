@@ -1,11 +1,11 @@
 -- Reserve units of products and enqueue the orders, atomically (docs/design.md: reserve). The
 -- orders of one event-loop turn of an API process come in one call (coalesced); each is decided
 -- in arrival order, by the same rules as if it came alone, and gets its own answer.
--- KEYS[1] queue  KEYS[2] sync marker; then per order: its product hash, its order marker, its
--- product's units counted per customer (hash), and its idempotency key (scoped to the customer)
--- when it has one
--- ARGV[1] marker TTL (s)  ARGV[2] idempotency TTL (s); then per order, four each: quantity, job,
--- customer ('' if none), 1 if it has an idempotency key else 0
+-- KEYS[1] queue  KEYS[2] sync marker  KEYS[3] pending orders (hash: order id -> job); then per
+-- order: its product hash, its product's units counted per customer (hash), and its idempotency
+-- key (scoped to the customer) when it has one
+-- ARGV[1] idempotency TTL (s); then per order, five each: quantity, job, customer ('' if none),
+-- 1 if it has an idempotency key else 0, order id
 -- Returns one answer per order: {1, available} accepted; {0, available} refused for stock;
 -- {-1} unknown product; {-2} this Redis holds no products yet (empty or wiped: the caller answers
 -- 503 and resyncs); {-3, starts at (ms), now (ms)} sale not started; {-4, ends at (ms)} sale ended;
@@ -21,14 +21,14 @@ local function clock()
   return now
 end
 
-local function reserve(product, marker, counts, idempotency, quantity, job, customer)
+local function reserve(product, counts, idempotency, quantity, job, customer, order)
   if idempotency then
     local prior = redis.call('GET', idempotency)
     if prior then
       return {2, prior}
     end
   end
-  local h = redis.call('HMGET', product, 'available', 'limit', 'starts', 'ends')
+  local h = redis.call('HMGET', product, 'available', 'limit', 'starts', 'ends', 'inflight')
   if not h[1] then
     -- only a synced Redis may say a product does not exist
     if redis.call('EXISTS', KEYS[2]) == 0 then
@@ -54,30 +54,30 @@ local function reserve(product, marker, counts, idempotency, quantity, job, cust
   if tonumber(h[1]) < quantity then
     return {0, tonumber(h[1])}
   end
-  local left = redis.call('HINCRBY', product, 'available', -quantity)
-  redis.call('HINCRBY', product, 'inflight', quantity)
+  local left = tonumber(h[1]) - quantity
+  redis.call('HSET', product, 'available', left, 'inflight', tonumber(h[5]) + quantity)
   if h[2] then
     redis.call('HINCRBY', counts, customer, quantity)
     -- the job says its units count against the limit, so every later step releases exactly those
     job = string.sub(job, 1, -2) .. ',"limited":true}'
   end
   redis.call('LPUSH', KEYS[1], job)
-  redis.call('SET', marker, job, 'EX', ARGV[1])
+  redis.call('HSET', KEYS[3], order, job)
   if idempotency then
-    redis.call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[2])
+    redis.call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[1])
   end
   return {1, left}
 end
 
 local answers = {}
-local k = 3
-for a = 3, #ARGV, 4 do
+local k = 4
+for a = 2, #ARGV, 5 do
   local idempotency = nil
   if ARGV[a + 3] == '1' then
-    idempotency = KEYS[k + 3]
+    idempotency = KEYS[k + 2]
   end
-  answers[#answers + 1] = reserve(KEYS[k], KEYS[k + 1], KEYS[k + 2], idempotency, tonumber(ARGV[a]), ARGV[a + 1],
-    ARGV[a + 2])
-  k = k + (idempotency and 4 or 3)
+  answers[#answers + 1] = reserve(KEYS[k], KEYS[k + 1], idempotency, tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2],
+    ARGV[a + 4])
+  k = k + (idempotency and 3 or 2)
 end
 return answers

@@ -144,10 +144,11 @@ class WorkQueue {
     List<OrderJob> jobs = result.written();
     Map<String, Integer> productIndex = new LinkedHashMap<>();
     jobs.forEach(job -> productIndex.putIfAbsent(job.productId(), productIndex.size() + 1));
-    List<String> scriptKeys = new ArrayList<>(2 + 2 * productIndex.size() + jobs.size());
-    List<Object> args = new ArrayList<>(2 + 3 * productIndex.size() + 5 * jobs.size());
+    List<String> scriptKeys = new ArrayList<>(3 + 2 * productIndex.size());
+    List<Object> args = new ArrayList<>(2 + 3 * productIndex.size() + 6 * jobs.size());
     scriptKeys.add(processing);
     scriptKeys.add(keys.drift());
+    scriptKeys.add(keys.pending());
     args.add(productIndex.size());
     args.add(keys.unitsBack());
     productIndex.keySet().forEach(product -> {
@@ -159,12 +160,12 @@ class WorkQueue {
       args.add(row.version());
     });
     for (OrderJob job : jobs) {
-      scriptKeys.add(keys.order(job.orderId().toString()));
       args.add(job.json());
       args.add(productIndex.get(job.productId()));
       args.add(job.quantity());
       args.add(result.plan().settlement(job).code);
       args.add(job.countedCustomer() == null ? "" : job.countedCustomer());
+      args.add(job.orderId().toString());
     }
     return guard(ACK.run(redis, scriptKeys, args));
   }
@@ -180,8 +181,9 @@ class WorkQueue {
     List<Object> args = new ArrayList<>(List.of(raw, entry.encode()));
     if (job != null) {
       scriptKeys.add(keys.product(job.productId()));
-      scriptKeys.add(keys.order(job.orderId().toString()));
+      scriptKeys.add(keys.deadLettered(job.orderId().toString()));
       scriptKeys.add(keys.customerUnits(job.productId()));
+      scriptKeys.add(keys.pending());
       JsonObject rejected = new JsonObject(job.json()).put("status", OrderView.REJECTED).put("reason", reason);
       args.add(job.quantity());
       args.add(rejected.encode());
@@ -189,6 +191,7 @@ class WorkQueue {
       args.add(job.countedCustomer() == null ? "" : job.countedCustomer());
       args.add(job.productId());
       args.add(keys.unitsBack());
+      args.add(job.orderId().toString());
     }
     return guard(DEAD_LETTER.run(redis, scriptKeys, args)).map(moved -> moved.toInteger() == 1);
   }

@@ -60,15 +60,14 @@ public class OrderService {
       return Future.succeededFuture(new Placement.Refused(0, true));
     }
     OrderJob job = OrderJob.create(OrderIds.next(), productId, quantity, customerId, Instant.now());
-    List<String> orderKeys = new ArrayList<>(4);
+    List<String> orderKeys = new ArrayList<>(3);
     orderKeys.add(keys.product(productId));
-    orderKeys.add(keys.order(job.orderId().toString()));
     orderKeys.add(keys.customerUnits(productId));
     if (idempotencyKey != null) {
       orderKeys.add(keys.idempotency(customerId, idempotencyKey));
     }
     List<Object> args = List.of(quantity, job.json(), customerId == null ? "" : customerId,
-        idempotencyKey == null ? 0 : 1);
+        idempotencyKey == null ? 0 : 1, job.orderId().toString());
     int bytes = job.json().length() + 128;
     return reservations.reserve(new ReservationBatcher.Order(orderKeys, args, bytes))
         .compose(reply -> decide(reply, job))
@@ -132,17 +131,21 @@ public class OrderService {
                 ? Future.succeededFuture(found) : Future.failedFuture(dbDown)));
   }
 
+  /** Pending (its job in the pending hash), or REJECTED when it was dead-lettered (its marker). */
   private Future<Optional<OrderView>> fromRedis(UUID orderId) {
-    Future<Response> marker = redis.send(Request.cmd(Command.GET).arg(keys.order(orderId.toString())));
-    return Unavailable.guard("redis", timeoutMs, marker).map(reply -> {
-      if (reply == null) {
+    String id = orderId.toString();
+    Future<List<Response>> markers = redis.batch(List.of(Request.cmd(Command.HGET).arg(keys.pending()).arg(id),
+        Request.cmd(Command.GET).arg(keys.deadLettered(id))));
+    return Unavailable.guard("redis", timeoutMs, markers).map(replies -> {
+      if (replies.get(0) != null) {
+        return Optional.of(OrderView.pending(OrderJob.parse(replies.get(0).toString())));
+      }
+      if (replies.get(1) == null) {
         return Optional.empty();
       }
-      JsonObject stored = new JsonObject(reply.toString());
-      OrderView pending = OrderView.pending(OrderJob.parse(reply.toString()));
-      String status = stored.getString("status", OrderView.PENDING);
-      return Optional.of(status.equals(OrderView.PENDING) ? pending
-          : pending.withStatus(status, stored.getString("reason")));
+      JsonObject rejected = new JsonObject(replies.get(1).toString());
+      return Optional.of(OrderView.pending(OrderJob.parse(replies.get(1).toString()))
+          .withStatus(rejected.getString("status"), rejected.getString("reason")));
     });
   }
 

@@ -25,7 +25,7 @@ final class ReservationBatcher {
   static final int MAX_ORDERS = 64;
   static final int MAX_BYTES = 64 * 1024;
 
-  /** One order's part of the call: its keys and its four arguments (see reserve.lua). */
+  /** One order's part of the call: its keys and its five arguments (see reserve.lua). */
   record Order(List<String> keys, List<Object> args, int bytes) {
   }
 
@@ -75,11 +75,11 @@ final class ReservationBatcher {
     List<Waiting> batch = turn;
     turn = new ArrayList<>();
     bytes = 0;
-    List<String> scriptKeys = new ArrayList<>(2 + 4 * batch.size());
-    List<Object> args = new ArrayList<>(2 + 4 * batch.size());
+    List<String> scriptKeys = new ArrayList<>(3 + 3 * batch.size());
+    List<Object> args = new ArrayList<>(1 + 5 * batch.size());
     scriptKeys.add(keys.queue());
     scriptKeys.add(keys.synced());
-    args.add(OrderService.RETENTION_SECONDS);
+    scriptKeys.add(keys.pending());
     args.add(OrderService.RETENTION_SECONDS);
     for (Waiting waiting : batch) {
       scriptKeys.addAll(waiting.order().keys());

@@ -68,8 +68,16 @@ public final class Keys {
     return tag + "worker-owners";
   }
 
-  /** The job of an order that is accepted but not yet written: GET /order answers PENDING from it. */
-  public String order(String orderId) {
+  /**
+   * Hash of order id to job, for the orders accepted and not yet written: GET /order answers PENDING
+   * from it. One hash rather than a key per order: a field costs Redis less than a key with an expiry.
+   */
+  public String pending() {
+    return tag + "pending";
+  }
+
+  /** The REJECTED marker of a dead-lettered order (its job, status and reason), kept for a week. */
+  public String deadLettered(String orderId) {
     return tag + "order:" + orderId;
   }
 
