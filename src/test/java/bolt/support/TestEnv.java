@@ -5,6 +5,7 @@ import bolt.config.BoltConfig;
 import bolt.order.OrderRepository;
 import bolt.order.OrderService;
 import bolt.http.EdgeCounters;
+import bolt.metrics.BoltMetrics;
 import bolt.stock.Keys;
 import bolt.stock.Product;
 import bolt.stock.SaleRules;
@@ -63,6 +64,7 @@ public final class TestEnv implements AutoCloseable {
   private final Pool pool;
   private final List<String> deployments = new ArrayList<>();
   private EdgeCounters edge;
+  private BoltMetrics metrics;
 
   private TestEnv(Vertx vertx, String name) {
     this.vertx = vertx;
@@ -130,6 +132,8 @@ public final class TestEnv implements AutoCloseable {
     env.put("BOLT_ADMIN_TOKEN", ADMIN_TOKEN);
     env.put("BOLT_SEED_DEMO", "false");
     env.put("BOLT_HTTP_PORT", String.valueOf(freePort()));
+    // the management port too: test classes of several builds share this machine
+    env.put("BOLT_METRICS_PORT", String.valueOf(freePort()));
     env.put("BOLT_HEARTBEAT_TTL_MS", "2000");
     return env;
   }
@@ -140,6 +144,7 @@ public final class TestEnv implements AutoCloseable {
     Set<String> before = Set.copyOf(vertx.deploymentIDs());
     Main.Started started = Main.start(vertx, config);
     edge = started.edge();
+    metrics = started.metrics();
     await(started.deployed());
     await(started.synced());
     vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
@@ -163,6 +168,11 @@ public final class TestEnv implements AutoCloseable {
   /** What the HTTP edge of the Bolt started last turned away or lost (refused connections, timeouts, ...). */
   public EdgeCounters edge() {
     return edge;
+  }
+
+  /** The meters of the Bolt started last (its own, without Vert.x's: this Vertx reports none). */
+  public BoltMetrics metrics() {
+    return metrics;
   }
 
   /** Undeploys what {@link #start} deployed: HTTP servers close, workers finish their batch. */
