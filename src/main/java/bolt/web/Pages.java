@@ -27,14 +27,16 @@ public final class Pages {
   }
 
   public static void mount(Router router) {
-    StaticHandler pages = StaticHandler.create("webroot").setMaxAgeSeconds(MAX_AGE_SECONDS)
-        .setDirectoryListing(false);
-    StaticHandler assets = StaticHandler.create("webroot/assets").setMaxAgeSeconds(MAX_AGE_SECONDS)
-        .setDirectoryListing(false);
-    readable(router, "/").handler(Pages::secured).handler(pages);
+    // a StaticHandler serves its route's path relative to the route: each directory gets its own
+    readable(router, "/").handler(Pages::secured).handler(files("webroot"));
+    readable(router, "/admin/").handler(Pages::secured).handler(files("webroot/admin"));
+    // after /admin/: a route of /admin matches /admin/ too
     readable(router, "/admin").handler(ctx -> ctx.redirect("/admin/"));
-    readable(router, "/admin/").handler(Pages::secured).handler(pages);
-    readable(router, "/assets/*").handler(Pages::secured).handler(assets);
+    readable(router, "/assets/*").handler(Pages::secured).handler(files("webroot/assets"));
+  }
+
+  private static StaticHandler files(String directory) {
+    return StaticHandler.create(directory).setMaxAgeSeconds(MAX_AGE_SECONDS).setDirectoryListing(false);
   }
 
   private static Route readable(Router router, String path) {

@@ -67,7 +67,8 @@ const Bolt = {
     return (h > 0 ? h + ':' : '') + mm + ':' + String(r).padStart(2, '0');
   },
 
+  /** The end of an order id: its start is a timestamp (UUIDv7), the same for orders of the same moment. */
   short(id) {
-    return id ? id.slice(0, 8) + '…' : '';
+    return id ? '…' + id.slice(-8) : '';
   },
 };

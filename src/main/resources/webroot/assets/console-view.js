@@ -34,29 +34,33 @@ const ConsoleView = (() => {
     }
   }
 
-  /** A line of units left, scaled to its own range; gaps (null) where Redis did not answer. */
+  /**
+   * A line of units left over the samples kept (at least the last minute wide, so a console just
+   * opened draws at the right edge), scaled to its own range so that a sale of 100,000 units still
+   * shows its slope; the title says the numbers. Gaps where Redis did not answer.
+   */
   function chart(points) {
     const ns = 'http://www.w3.org/2000/svg';
-    const width = 160, height = 32;
+    const width = 160, height = 32, slots = Math.max(60, points.length);
     const svg = document.createElementNS(ns, 'svg');
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('class', 'chart');
     const known = points.filter(p => p !== null && p !== undefined);
     if (known.length === 0) return svg;
-    const max = Math.max(...known), min = Math.min(0, ...known);
-    const span = Math.max(1, max - min);
-    const step = width / Math.max(1, HISTORY - 1);
-    const offset = (HISTORY - points.length) * step;
+    const max = Math.max(...known), min = Math.min(...known);
+    const span = max - min;
+    const step = width / (slots - 1);
+    const offset = (slots - points.length) * step;
+    const y = p => span === 0 ? height / 2 : height - 3 - (p - min) / span * (height - 6);
     const coords = [];
     points.forEach((p, i) => {
-      if (p === null || p === undefined) return;
-      coords.push((offset + i * step).toFixed(1) + ',' + (height - 2 - (p - min) / span * (height - 4)).toFixed(1));
+      if (p !== null && p !== undefined) coords.push((offset + i * step).toFixed(1) + ',' + y(p).toFixed(1));
     });
     const line = document.createElementNS(ns, 'polyline');
     line.setAttribute('points', coords.join(' '));
     svg.append(line);
     const title = document.createElementNS(ns, 'title');
-    title.textContent = `${known[known.length - 1]} left; ${max} at most over the last ${points.length} s`;
+    title.textContent = `${known[known.length - 1]} left now; from ${max} to ${min} over the last ${points.length} s`;
     svg.append(title);
     return svg;
   }

@@ -35,6 +35,7 @@ function askForToken(message) {
   dashboard.hidden = true;
   signOut.hidden = true;
   authMessage.textContent = message || '';
+  authMessage.className = 'message bad';
   setLive('not connected');
   document.getElementById('token').focus();
 }
