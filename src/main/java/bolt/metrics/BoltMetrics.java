@@ -59,17 +59,16 @@ public final class BoltMetrics {
   private BoltMetrics(MeterRegistry registry, boolean enabled) {
     this.registry = registry;
     this.enabled = enabled;
-    accepted = Counter.builder("bolt.orders.accepted")
-        .description("Orders accepted (202): units reserved and the job queued").register(registry);
-    replayed = Counter.builder("bolt.orders.replayed")
-        .description("Order requests answered with an earlier order's id (same Idempotency-Key)").register(registry);
+    accepted = counter("bolt.orders.accepted", "Orders accepted (202): units reserved and the job queued");
+    replayed = counter("bolt.orders.replayed",
+        "Order requests answered with an earlier order's id (same Idempotency-Key)");
     for (Refusal reason : Refusal.values()) {
-      refused.put(reason, Counter.builder("bolt.orders.refused").tag("reason", reason.name())
-          .description("Orders refused by the reserve script, by reason").register(registry));
+      refused.put(reason, counter("bolt.orders.refused", "Orders refused by the reserve script, by reason",
+          "reason", reason.name()));
     }
     for (String backend : BACKENDS) {
-      unavailable.put(backend, Counter.builder("bolt.http.unavailable").tag("backend", backend)
-          .description("Requests answered 503 because a backend did not answer in time").register(registry));
+      unavailable.put(backend, counter("bolt.http.unavailable",
+          "Requests answered 503 because a backend did not answer in time", "backend", backend));
     }
     // fixed buckets: a handful of series, where a percentile histogram would publish ~70 per timer
     reserve = Timer.builder("bolt.reserve")
@@ -84,26 +83,22 @@ public final class BoltMetrics {
         .description("One batch's PostgreSQL transaction, from begin to commit")
         .serviceLevelObjectives(millis(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000))
         .register(registry);
-    written = Counter.builder("bolt.orders.written")
-        .description("Orders written to PostgreSQL as CONFIRMED (a redelivered order is not counted again)")
-        .register(registry);
-    for (String reason : WRITE_REJECTIONS) {
-      rejected.put(reason, Counter.builder("bolt.orders.rejected").tag("reason", reason)
-          .description("Orders written as REJECTED by the batch transaction, by reason").register(registry));
-    }
-    for (String reason : DEAD_LETTER_REASONS) {
-      deadLettered.put(reason, Counter.builder("bolt.orders.dead.lettered").tag("reason", reason)
-          .description("Jobs moved to the dead-letter list, by reason").register(registry));
-    }
-    driftCorrections = Counter.builder("bolt.drift.corrections")
-        .description("Products whose Redis available was corrected to the DB stock by an ack").register(registry);
-    reapedWorkers = Counter.builder("bolt.reaper.workers")
-        .description("Silent workers whose jobs this process's reaper requeued").register(registry);
-    requeuedJobs = Counter.builder("bolt.reaper.jobs")
-        .description("Jobs this process's reaper moved back to the queue").register(registry);
-    consoleSnapshots = Counter.builder("bolt.console.snapshots")
-        .description("Snapshots made for the operator consoles: one a second while any watches, whatever their number")
-        .register(registry);
+    written = counter("bolt.orders.written",
+        "Orders written to PostgreSQL as CONFIRMED (a redelivered order is not counted again)");
+    WRITE_REJECTIONS.forEach(reason -> rejected.put(reason, counter("bolt.orders.rejected",
+        "Orders written as REJECTED by the batch transaction, by reason", "reason", reason)));
+    DEAD_LETTER_REASONS.forEach(reason -> deadLettered.put(reason, counter("bolt.orders.dead.lettered",
+        "Jobs moved to the dead-letter list, by reason", "reason", reason)));
+    driftCorrections = counter("bolt.drift.corrections",
+        "Products whose Redis available was corrected to the DB stock by an ack");
+    reapedWorkers = counter("bolt.reaper.workers", "Silent workers whose jobs this process's reaper requeued");
+    requeuedJobs = counter("bolt.reaper.jobs", "Jobs this process's reaper moved back to the queue");
+    consoleSnapshots = counter("bolt.console.snapshots",
+        "Snapshots made for the operator consoles: one a second while any watches, whatever their number");
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return Counter.builder(name).description(description).tags(tags).register(registry);
   }
 
   /** Meters kept in a Prometheus registry, scraped at /metrics. */

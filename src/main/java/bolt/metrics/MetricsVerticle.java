@@ -6,6 +6,7 @@ import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
@@ -43,8 +44,7 @@ public class MetricsVerticle extends VerticleBase {
     ScrapeHandler scrape = new ScrapeHandler(metrics.prometheusRegistry(), reader,
         new SaleGauges(metrics.registry()));
     Router router = Router.router(vertx);
-    router.route("/metrics").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
-        .handler(scrape);
+    router.route("/metrics").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(scrape);
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(config.metricsPort()).onSuccess(listening -> LOG.info("Metrics on port {} at /metrics",
         listening.actualPort()));

@@ -27,6 +27,8 @@ public final class SaleStateReader {
 
   /** Dead letters shown with their reason (the newest). */
   static final int RECENT_DEAD_LETTERS = 10;
+  /** The first pipeline's reads before the products' (TIME, the queue, the dead letters twice, drift, workers). */
+  private static final int FIXED_READS = 6;
 
   private final Redis redis;
   private final ProductRepository products;
@@ -68,8 +70,6 @@ public final class SaleStateReader {
       return new SaleState(at, true, postgresUp, listed, queued, processing, workers, deadLetters, recent, drift);
     }
   }
-
-  private static final int FIXED_READS = 6;
 
   private Future<RedisSide> readRedis(List<Product> known) {
     List<Request> reads = new ArrayList<>(FIXED_READS + known.size());
