@@ -20,7 +20,7 @@ while (($# > 0)); do
   case "$1" in
     --pairs) PAIRS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
-    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) EXTRA+=("$1") ;;
   esac
   shift

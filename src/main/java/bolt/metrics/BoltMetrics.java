@@ -80,7 +80,7 @@ public final class BoltMetrics {
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
         .register(registry);
     batchTransaction = Timer.builder("bolt.batch.transaction")
-        .description("One batch's PostgreSQL transaction, from begin to commit")
+        .description("One batch's PostgreSQL transaction: connection, begin, statements, commit")
         .serviceLevelObjectives(millis(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000))
         .register(registry);
     written = counter("bolt.orders.written",
