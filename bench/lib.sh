@@ -84,6 +84,11 @@ stop_watchers() {
   WATCHER_PIDS=()
 }
 
+# CPU time (user + system, in ms) the Bolt process has used so far: /proc/<pid>/stat fields 14 and 15
+bolt_cpu_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$BOLT_PID/stat"
+}
+
 stop_bolt() {
   BOLT_EXIT=0
   [[ -n "$BOLT_PID" ]] || return 0

@@ -38,12 +38,12 @@ run() { # comparison side run.sh-options...
   bench/run.sh --scenarios steady --duration "$DURATION" --results "$dir" "$@" "${EXTRA[@]}" >"$dir.log" 2>&1 \
     || { tail -n 30 "$dir.log" >&2; echo "overhead: a run failed (log $dir.log)" >&2; exit 1; }
   after=$(load)
-  # latest.dat: scenario requests/s p50 p90 p99 max
-  read -r _ rps _ _ p99 _ <"$dir/latest.dat"
-  printf '%s %s %s %s %s %s\n' "$comparison" "$side" "$rps" "$p99" "$before" "$after" | tee -a "$LINES"
+  # latest.dat: scenario requests/s p50 p90 p99 max cpu-ms-per-1000-requests
+  read -r _ rps _ _ p99 _ cpu <"$dir/latest.dat"
+  printf '%s %s %s %s %s %s %s\n' "$comparison" "$side" "$rps" "$p99" "$cpu" "$before" "$after" | tee -a "$LINES"
 }
 
-echo "comparison side requests/s p99_ms load_before load_after"
+echo "comparison side requests/s p99_ms bolt_cpu_ms_per_1000 load_before load_after"
 for ((i = 0; i < PAIRS; i++)); do
   if ((i % 2 == 0)); then
     run metrics off --metrics off; run metrics on --metrics on
@@ -55,15 +55,17 @@ for ((i = 0; i < PAIRS; i++)); do
 done
 
 echo
-echo "| comparison | side | runs (requests/s) | mean | p99 (ms) |"
-echo "| --- | --- | --- | --- | --- |"
+echo "| comparison | side | requests/s (runs) | mean | p99 ms (runs) | Bolt CPU ms per 1,000 requests (runs) | mean |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
 for pair in "metrics off" "metrics on" "consoles 0" "consoles 10"; do
   awk -v c="${pair% *}" -v s="${pair#* }" '$1 == c && $2 == s {
-      runs = runs (n ? " / " : "") sprintf("%.0f", $3); p99 = p99 (n ? " / " : "") $4; sum += $3; n++ }
-    END { printf "| %s | %s | %s | %.0f | %s |\n", c, s, runs, sum / n, p99 }' "$LINES"
+      sep = n ? " / " : ""; runs = runs sep sprintf("%.0f", $3); p99 = p99 sep sprintf("%.0f", $4)
+      cpus = cpus sep sprintf("%.0f", $5); sum += $3; cpu += $5; n++ }
+    END { printf "| %s | %s | %s | %.0f | %s | %s | %.0f |\n", c, s, runs, sum / n, p99, cpus, cpu / n }' "$LINES"
 done
-awk '$1 == "metrics" && $2 == "off" { off += $3; n++ } $1 == "metrics" && $2 == "on" { on += $3 }
-  $1 == "consoles" && $2 == "0" { c0 += $3 } $1 == "consoles" && $2 == "10" { c10 += $3 }
-  END { printf "\nmetrics on vs off: %+.1f %%; ten consoles vs none: %+.1f %%\n", (on - off) / off * 100, (c10 - c0) / c0 * 100 }' \
+awk '$1 == "metrics" && $2 == "off" { off += $3; offc += $5 } $1 == "metrics" && $2 == "on" { on += $3; onc += $5 }
+  $1 == "consoles" && $2 == "0" { c0 += $3; c0c += $5 } $1 == "consoles" && $2 == "10" { c10 += $3; c10c += $5 }
+  END { printf "\nrequests/s: metrics on vs off %+.1f %%, ten consoles vs none %+.1f %%\n", (on - off) / off * 100, (c10 - c0) / c0 * 100
+        printf "Bolt CPU per request: metrics on vs off %+.1f %%, ten consoles vs none %+.1f %%\n", (onc - offc) / offc * 100, (c10c - c0c) / c0c * 100 }' \
   "$LINES"
 echo "(runs and their logs: $OUT)"

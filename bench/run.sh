@@ -164,10 +164,15 @@ run_scenario() {
   log "wrk -t$THREADS -c$CONNECTIONS $budget ($WRK_SCRIPT)"
   local t0 t1 written accepted unexpected
   start_watchers
+  local cpu0 cpu1
+  cpu0=$(bolt_cpu_ms)
   t0=$(now)
   run_wrk "$s" "$WRK_SECONDS" "$WRK_SCRIPT" "${WRK_ENV[@]}"
   t1=$(now)
+  cpu1=$(bolt_cpu_ms)
   stop_watchers
+  # Bolt's own CPU per request: what a change costs, even on a machine whose other load moves requests/s
+  CPU_PER_1K=$(calc "($cpu1 - $cpu0) / ${R[requests]} * 1000")
   written=$(orders_in_db)
   wait_drained "$DRAIN_DEADLINE"
   local rss; rss=$(peak_rss_mib)
@@ -226,12 +231,13 @@ write_table() { # scenario t0 t1 written rss verdict
     echo "| socket errors (connect/read/write/timeout) | ${R[err_connect]}/${R[err_read]}/${R[err_write]}/${R[err_timeout]} |"
     echo "| written to PostgreSQL during wrk | $(thousands "$written") orders ($(thousands "$(calc "$written / $wrk_s")") orders/s) |"
     echo "| drain after wrk | $drain |"
+    echo "| Bolt's CPU during wrk | $(secs "$(calc "$CPU_PER_1K * ${R[requests]} / 1000000")") s ($(printf '%.0f' "$CPU_PER_1K") ms per 1,000 requests) |"
     echo "| peak RSS of Bolt (VmHWM) | $5 MiB |"
     echo "| invariants | $6 ($CHECK_INFO, drift $DRIFT) |"
     echo
   } >"$WORK/table-$s.md"
-  printf '%s %s %s %s %s %s\n' "$s" "${R[rps]}" "${R[p50_ms]}" "${R[p90_ms]}" "${R[p99_ms]}" "${R[max_ms]}" \
-    >>"$WORK/plot.dat"
+  printf '%s %s %s %s %s %s %s\n' "$s" "${R[rps]}" "${R[p50_ms]}" "${R[p90_ms]}" "${R[p99_ms]}" "${R[max_ms]}" \
+    "$CPU_PER_1K" >>"$WORK/plot.dat"
 }
 
 machine() {
