@@ -172,7 +172,7 @@ run_scenario() {
   cpu1=$(bolt_cpu_ms)
   stop_watchers
   # Bolt's own CPU per request: what a change costs, even on a machine whose other load moves requests/s
-  CPU_PER_1K=$(calc "($cpu1 - $cpu0) / ${R[requests]} * 1000")
+  CPU_PER_1K=$(calc "($cpu1 - $cpu0) / (${R[requests]} > 0 ? ${R[requests]} : 1) * 1000")
   written=$(orders_in_db)
   wait_drained "$DRAIN_DEADLINE"
   local rss; rss=$(peak_rss_mib)
