@@ -32,7 +32,8 @@ run: export BOLT_ADMIN_TOKEN := $(BOLT_ADMIN_TOKEN)
 run: services $(JAR) ## start services, build if needed, run the server (schema + seed applied at startup)
 	exec $(JAVA) $(JAVA_OPTS) -jar $(JAR)
 
-test: services ## start services, then ./mvnw -B verify (unit + integration tests)
+test: ## start services, install the test browser if missing (Chromium), then ./mvnw -B verify
+	scripts/services.sh --browser
 	$(MVNW) -B verify
 
 bench: services ## start services, then bench/run.sh $(ARGS)

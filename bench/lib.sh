@@ -49,6 +49,7 @@ start_bolt() { # log file
   env BOLT_HTTP_PORT="$PORT" BOLT_PG_URL="$PG_URL_BASE/$DB" BOLT_KEY_PREFIX="$PREFIX" \
     BOLT_ADMIN_TOKEN="$ADMIN_TOKEN" BOLT_SEED_DEMO=false BOLT_WORKER_ID="$PREFIX" \
     BOLT_HTTP_INSTANCES="$HTTP_INSTANCES" BOLT_FULFILLMENT_INSTANCES="$WORKERS" BOLT_BATCH_SIZE="$BATCH" \
+    BOLT_METRICS_ENABLED="$METRICS" BOLT_METRICS_PORT="$METRICS_PORT" \
     ${BOLT_ENV:+env $BOLT_ENV} java $JAVA_OPTS -jar "${JAR:-$REPO/target/bolt.jar}" >"$1" 2>&1 &
   BOLT_PID=$!
   # ready: both backends answer and the schema is applied (GET /products reads the products table)
@@ -61,6 +62,33 @@ start_bolt() { # log file
 }
 
 # SIGTERM, then wait for the exit (workers finish the batch in hand); sets BOLT_EXIT
+# ---------------------------------------------------------------- watchers during the measured run
+# What watches a sale while it runs: with metrics on, a Prometheus-like scrape of /metrics every 5 s;
+# with --consoles N, N operator consoles reading the event stream (curl, as the page's fetch does).
+WATCHER_PIDS=()
+start_watchers() {
+  local i
+  if [[ $METRICS == true ]]; then
+    (while :; do curl -s -o /dev/null "http://127.0.0.1:$METRICS_PORT/metrics"; sleep 5; done) &
+    WATCHER_PIDS+=($!)
+  fi
+  for ((i = 0; i < CONSOLES; i++)); do
+    curl -sN -o /dev/null -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$PORT/admin/stream" &
+    WATCHER_PIDS+=($!)
+  done
+  ((${#WATCHER_PIDS[@]} == 0)) || sleep 1 # the consoles connected, the first snapshot made
+}
+stop_watchers() {
+  local pid
+  for pid in "${WATCHER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  WATCHER_PIDS=()
+}
+
+# CPU time (user + system, in ms) the Bolt process has used so far: /proc/<pid>/stat fields 14 and 15
+bolt_cpu_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$BOLT_PID/stat"
+}
+
 stop_bolt() {
   BOLT_EXIT=0
   [[ -n "$BOLT_PID" ]] || return 0

@@ -15,7 +15,11 @@
 #   --batch N            fulfillment batch size (default 64)
 #   --flash-requests N   flash: requests in total (default 200000; quick 20000)
 #   --warmup D           warm-up duration (default 5s; quick 1s)
-#   --port N             Bolt's HTTP port (default 18080)
+#   --port N             Bolt's HTTP port (default 18080; its metrics port is N + 1)
+#   --metrics on|off     Bolt's metrics (default on: Vert.x's and Bolt's meters, /metrics scraped
+#                        every 5 s during the measured run); off measures what they cost
+#   --consoles N         N operator consoles watching the measured run (default 0)
+#   --results DIR        where reports go (default bench/results; bench/overhead.sh uses its own)
 # Environment: JAVA_OPTS (passed to java, default empty: the JVM's defaults).
 set -euo pipefail
 
@@ -35,6 +39,9 @@ BATCH=64
 FLASH_REQUESTS=""
 WARMUP=""
 PORT=18080
+METRICS=true
+CONSOLES=0
+RESULTS="$REPO/bench/results"
 JAVA_OPTS=${JAVA_OPTS:-}
 
 while (($# > 0)); do
@@ -50,7 +57,11 @@ while (($# > 0)); do
     --flash-requests) FLASH_REQUESTS=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --port) PORT=$2; shift ;;
-    -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --metrics) case "$2" in on) METRICS=true ;; off) METRICS=false ;; *) die "--metrics on or off, not $2" ;; esac
+      shift ;;
+    --consoles) CONSOLES=$2; shift ;;
+    --results) RESULTS=$(realpath -m "$2"); shift ;;
+    -h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
   shift
@@ -63,7 +74,7 @@ FLASH_REQUESTS=${FLASH_REQUESTS:-$( ((QUICK)) && echo 20000 || echo 200000)}
 LIMITED_CUSTOMERS=$( ((QUICK)) && echo 2000 || echo 5000)
 DRAIN_DEADLINE=$( ((QUICK)) && echo 120 || echo 300)
 for n in "$DURATION_S" "$WARMUP_S" "$CONNECTIONS" "$THREADS" "$HTTP_INSTANCES" "$WORKERS" "$BATCH" \
-  "$FLASH_REQUESTS" "$PORT"; do
+  "$FLASH_REQUESTS" "$PORT" "$CONSOLES"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "not a whole number (or duration like 30s/2m): $n"
 done
 IFS=, read -r -a SCENARIO_LIST <<<"$SCENARIOS"
@@ -76,10 +87,11 @@ ADMIN_TOKEN="bench-$RANDOM$RANDOM$RANDOM"
 WARMUP_PRODUCT=warmup
 AMPLE=1000000 # units per product where nothing may sell out
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bolt-bench.XXXXXX")"
-RESULTS="$REPO/bench/results"
+METRICS_PORT=$((PORT + 1))
 OK=0
 
 on_exit() {
+  stop_watchers
   if [[ -n "$BOLT_PID" ]]; then stop_bolt; log "Bolt stopped (exit $BOLT_EXIT)"; fi
   if ((OK)); then rm -rf "$WORK"; else log "work files kept in $WORK"; fi
 }
@@ -151,9 +163,16 @@ run_scenario() {
   [[ $s == limited ]] && budget="$LIMITED_CUSTOMERS customers x 4 requests"
   log "wrk -t$THREADS -c$CONNECTIONS $budget ($WRK_SCRIPT)"
   local t0 t1 written accepted unexpected
+  start_watchers
+  local cpu0 cpu1
+  cpu0=$(bolt_cpu_ms)
   t0=$(now)
   run_wrk "$s" "$WRK_SECONDS" "$WRK_SCRIPT" "${WRK_ENV[@]}"
   t1=$(now)
+  cpu1=$(bolt_cpu_ms)
+  stop_watchers
+  # Bolt's own CPU per request: what a change costs, even on a machine whose other load moves requests/s
+  CPU_PER_1K=$(calc "($cpu1 - $cpu0) / (${R[requests]} > 0 ? ${R[requests]} : 1) * 1000")
   written=$(orders_in_db)
   wait_drained "$DRAIN_DEADLINE"
   local rss; rss=$(peak_rss_mib)
@@ -212,12 +231,13 @@ write_table() { # scenario t0 t1 written rss verdict
     echo "| socket errors (connect/read/write/timeout) | ${R[err_connect]}/${R[err_read]}/${R[err_write]}/${R[err_timeout]} |"
     echo "| written to PostgreSQL during wrk | $(thousands "$written") orders ($(thousands "$(calc "$written / $wrk_s")") orders/s) |"
     echo "| drain after wrk | $drain |"
+    echo "| Bolt's CPU during wrk | $(secs "$(calc "$CPU_PER_1K * ${R[requests]} / 1000000")") s ($(printf '%.0f' "$CPU_PER_1K") ms per 1,000 requests) |"
     echo "| peak RSS of Bolt (VmHWM) | $5 MiB |"
     echo "| invariants | $6 ($CHECK_INFO, drift $DRIFT) |"
     echo
   } >"$WORK/table-$s.md"
-  printf '%s %s %s %s %s %s\n' "$s" "${R[rps]}" "${R[p50_ms]}" "${R[p90_ms]}" "${R[p99_ms]}" "${R[max_ms]}" \
-    >>"$WORK/plot.dat"
+  printf '%s %s %s %s %s %s %s\n' "$s" "${R[rps]}" "${R[p50_ms]}" "${R[p90_ms]}" "${R[p99_ms]}" "${R[max_ms]}" \
+    "$CPU_PER_1K" >>"$WORK/plot.dat"
 }
 
 machine() {
@@ -226,7 +246,7 @@ machine() {
   echo "- Redis: $(rcli INFO server | tr -d '\r' | sed -n 's/^redis_version://p'), appendonly $(rcli CONFIG GET appendonly | tail -n1), appendfsync $(rcli CONFIG GET appendfsync | tail -n1)"
   echo "- PostgreSQL: $(psql_db bolt -c 'SHOW server_version'), fsync $(psql_db bolt -c 'SHOW fsync'), synchronous_commit $(psql_db bolt -c 'SHOW synchronous_commit')"
   echo "- wrk: $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), -t$THREADS -c$CONNECTIONS, same machine as Bolt, Redis and PostgreSQL"
-  echo "- Bolt: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo ' (uncommitted changes)'), http instances $HTTP_INSTANCES, workers $WORKERS, batch $BATCH, JAVA_OPTS='${JAVA_OPTS}'"
+  echo "- Bolt: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo ' (uncommitted changes)'), http instances $HTTP_INSTANCES, workers $WORKERS, batch $BATCH, metrics $( [[ $METRICS == true ]] && echo 'on (scraped every 5 s)' || echo off), consoles $CONSOLES, JAVA_OPTS='${JAVA_OPTS}'"
   echo "- run: duration ${DURATION_S} s, warm-up ${WARMUP_S} s, flash $FLASH_REQUESTS requests, scenarios $SCENARIOS$( ((QUICK)) && echo ' (quick)')"
 }
 

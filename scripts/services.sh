@@ -10,8 +10,10 @@
 #   4. otherwise          -> stop and say what to install
 # Idempotent: when everything is already up it only checks (about a second).
 #
-# Usage: scripts/services.sh [--install-bench-tools]
+# Usage: scripts/services.sh [--install-bench-tools] [--browser]
 #   --install-bench-tools  also make sure wrk and gnuplot (Debian: wrk, gnuplot-nox) are installed
+#   --browser              also make sure headless Chromium and its driver are installed (Debian:
+#                          chromium, chromium-driver) for the browser tests (make test passes it)
 set -euo pipefail
 
 REDIS_HOST=127.0.0.1
@@ -30,10 +32,12 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 COMPOSE_FILE="$REPO_ROOT/docker-compose.yml"
 
 INSTALL_BENCH_TOOLS=0
+INSTALL_BROWSER=0
 for arg in "$@"; do
   case "$arg" in
     --install-bench-tools) INSTALL_BENCH_TOOLS=1 ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --browser) INSTALL_BROWSER=1 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "services: unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -231,6 +235,26 @@ ensure_bench_tools() {
   fi
 }
 
+# ---------------------------------------------------------------- browser
+# The browser tests (src/test/java/bolt/support/Browser.java) drive these two paths; Debian's
+# packages put them there, and they are the same build, so the driver always fits the browser.
+CHROMIUM=/usr/bin/chromium
+CHROMEDRIVER=/usr/bin/chromedriver
+ensure_browser() {
+  if [[ -x "$CHROMIUM" && -x "$CHROMEDRIVER" ]]; then
+    log "browser: $("$CHROMIUM" --version 2>/dev/null | head -n1) and chromedriver present"
+    return
+  fi
+  if can_root && have apt-get; then
+    apt_install chromium chromium-driver
+    [[ -x "$CHROMIUM" && -x "$CHROMEDRIVER" ]] \
+      || die "installed chromium and chromium-driver, but $CHROMIUM or $CHROMEDRIVER is missing"
+    log "browser: $("$CHROMIUM" --version 2>/dev/null | head -n1) installed"
+  else
+    die "the browser tests need $CHROMIUM and $CHROMEDRIVER (Debian/Ubuntu: apt-get install chromium chromium-driver)"
+  fi
+}
+
 # ---------------------------------------------------------------- main
 REDIS_LOG=""
 need=()
@@ -274,3 +298,4 @@ fi
 check_redis
 ensure_pg_role
 if ((INSTALL_BENCH_TOOLS)); then ensure_bench_tools; fi
+if ((INSTALL_BROWSER)); then ensure_browser; fi

@@ -2,11 +2,15 @@ package bolt;
 
 import bolt.config.BoltConfig;
 import bolt.config.ConfigException;
+import bolt.console.ConsoleVerticle;
 import bolt.fulfillment.FulfillmentVerticle;
 import bolt.http.EdgeCounters;
 import bolt.order.SoldOutMemory;
 import bolt.order.UnitsBackVerticle;
 import bolt.http.HttpVerticle;
+import bolt.metrics.BoltMetrics;
+import bolt.metrics.MetricsVerticle;
+import bolt.metrics.VertxWithMetrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -40,8 +44,9 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
-    start(vertx, config).deployed().onFailure(failure -> {
+    BoltMetrics metrics = metrics(config);
+    Vertx vertx = VertxWithMetrics.create(metrics);
+    start(vertx, config, metrics).deployed().onFailure(failure -> {
       LOG.error("Start-up failed: {}", failure.getMessage());
       vertx.close().onComplete(closed -> System.exit(1));
     });
@@ -63,34 +68,53 @@ public final class Main {
    * Deploys what the roles ask for. The start-up sync runs beside them, retrying until the backends
    * answer; {@code synced} tells when it is done.
    */
-  public record Started(Future<Void> deployed, Future<Void> synced, EdgeCounters edge, SoldOutMemory soldOut) {
+  public record Started(Future<Void> deployed, Future<Void> synced, EdgeCounters edge, SoldOutMemory soldOut,
+                        BoltMetrics metrics) {
   }
 
+  /**
+   * Deploys into a Vertx made elsewhere (the tests'): Bolt's own meters are there, Vert.x's are only
+   * when the Vertx was made by {@link VertxWithMetrics} with the same meters.
+   */
   public static Started start(Vertx vertx, BoltConfig config) {
+    return start(vertx, config, metrics(config));
+  }
+
+  public static Started start(Vertx vertx, BoltConfig config, BoltMetrics metrics) {
     // Bolt serves no WebSockets. With them off, Vert.x hands a request of an HTTP version it does not
     // speak to Bolt's handler (a JSON 501) instead of answering it with an empty body itself. Read
     // once, when the first HTTP server of the JVM is created.
     System.setProperty("vertx.disableWebsockets", "true");
     BootstrapVerticle bootstrap = new BootstrapVerticle(config);
     EdgeCounters edge = new EdgeCounters();
+    edge.bindTo(metrics.registry());
     SoldOutMemory soldOut = new SoldOutMemory(config.soldOutMemoryMs());
     List<Future<String>> deployments = new ArrayList<>();
     deployments.add(vertx.deployVerticle(bootstrap));
+    if (config.metricsEnabled()) {
+      deployments.add(vertx.deployVerticle(new MetricsVerticle(config, metrics)));
+    }
     if (config.runsHttp()) {
       if (config.soldOutMemoryMs() > 0) {
         deployments.add(vertx.deployVerticle(new UnitsBackVerticle(config, soldOut)));
       }
-      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config, bootstrap.synced(), edge, soldOut),
+      deployments.add(vertx.deployVerticle(new ConsoleVerticle(config, metrics)));
+      deployments.add(vertx.deployVerticle(() -> new HttpVerticle(config, bootstrap.synced(), edge, soldOut, metrics),
           new DeploymentOptions().setInstances(config.httpInstances())));
     }
     if (config.runsFulfillment()) {
-      deployments.add(vertx.deployVerticle(() -> new FulfillmentVerticle(config),
+      deployments.add(vertx.deployVerticle(() -> new FulfillmentVerticle(config, metrics),
           new DeploymentOptions().setInstances(config.fulfillmentInstances())));
     }
     Future<Void> deployed = Future.all(deployments).onSuccess(all -> LOG.info(
-        "Bolt started: roles {}, HTTP port {}, {} workers", config.roles(), config.runsHttp() ? config.httpPort() : "-",
+        "Bolt started: roles {}, HTTP port {}, metrics port {}, {} workers", config.roles(),
+        config.runsHttp() ? config.httpPort() : "-", config.metricsEnabled() ? config.metricsPort() : "off",
         config.runsFulfillment() ? config.fulfillmentInstances() : 0)).mapEmpty();
-    return new Started(deployed, bootstrap.synced(), edge, soldOut);
+    return new Started(deployed, bootstrap.synced(), edge, soldOut, metrics);
+  }
+
+  private static BoltMetrics metrics(BoltConfig config) {
+    return config.metricsEnabled() ? BoltMetrics.prometheus() : BoltMetrics.off();
   }
 
   private static Path confPath(String[] args) {

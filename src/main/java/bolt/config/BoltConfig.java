@@ -35,12 +35,20 @@ public record BoltConfig(
     String keyPrefix,
     String adminToken,
     boolean seedDemoProducts,
+    boolean metricsEnabled,
+    int metricsPort,
+    String logFormat,
     boolean faultHaltAfterCommit,
     boolean faultStopAfterLock,
     boolean faultHaltAfterExpiry) {
 
   public static final String ROLE_HTTP = "http";
   public static final String ROLE_FULFILLMENT = "fulfillment";
+  /**
+   * Read by logback.xml itself, before any setting is, so it is an environment variable only; it is
+   * checked here so that a misspelt value stops start-up instead of leaving the process without a log.
+   */
+  public static final String LOG_FORMAT_VARIABLE = "BOLT_LOG_FORMAT";
 
   /** Environment variable to JSON path: the one place that says which setting each variable sets. */
   static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -67,6 +75,8 @@ public record BoltConfig(
       Map.entry("BOLT_KEY_PREFIX", "keyPrefix"),
       Map.entry("BOLT_ADMIN_TOKEN", "adminToken"),
       Map.entry("BOLT_SEED_DEMO", "seedDemoProducts"),
+      Map.entry("BOLT_METRICS_ENABLED", "metrics.enabled"),
+      Map.entry("BOLT_METRICS_PORT", "metrics.port"),
       // fault injection for the crash tests: the process halts between a DB commit and its ack
       Map.entry("BOLT_FAULT_HALT_AFTER_COMMIT", "fault.haltAfterCommit"),
       // fault injection: the process stops itself (SIGSTOP) once, holding its first batch's row locks
@@ -119,11 +129,19 @@ public record BoltConfig(
         s.keyPrefix("keyPrefix", "bolt"),
         s.text("adminToken", ""),
         s.bool("seedDemoProducts", false),
+        s.bool("metrics.enabled", true),
+        s.integer("metrics.port", 8081, 0, 65535),
+        logFormat(env.get(LOG_FORMAT_VARIABLE)),
         s.bool("fault.haltAfterCommit", false),
         s.bool("fault.stopAfterLock", false),
         s.bool("fault.haltAfterExpiry", false));
     // a blocking take may still move a job into a worker's list this long after its heartbeat; the
     // reapers must see that worker as alive meanwhile (docs/design.md: crash recovery)
+    if (config.metricsEnabled() && config.runsHttp() && config.metricsPort() != 0
+        && config.metricsPort() == config.httpPort()) {
+      throw new ConfigException(s.name("metrics.port"), "must differ from " + s.name("http.port") + " ("
+          + config.httpPort() + ")");
+    }
     if (config.blockTimeoutMs() >= config.heartbeatTtlMs()) {
       throw new ConfigException(s.name("fulfillment.blockTimeoutMs"), "must be less than "
           + s.name("fulfillment.heartbeatTtlMs") + " (" + config.heartbeatTtlMs() + "), got " + config.blockTimeoutMs());
@@ -137,6 +155,16 @@ public record BoltConfig(
 
   public boolean runsFulfillment() {
     return roles.contains(ROLE_FULFILLMENT) && fulfillmentInstances > 0;
+  }
+
+  private static String logFormat(String value) {
+    if (value == null || value.isBlank()) {
+      return "text";
+    }
+    if (!value.equals("text") && !value.equals("json")) {
+      throw new ConfigException(LOG_FORMAT_VARIABLE, "must be text or json, got " + value);
+    }
+    return value;
   }
 
   private static String defaultWorkerId() {

@@ -2,6 +2,7 @@ package bolt.fulfillment;
 
 import bolt.config.BoltConfig;
 import bolt.infra.Clients;
+import bolt.metrics.BoltMetrics;
 import bolt.order.OrderStatusRepository;
 import bolt.stock.Keys;
 import bolt.stock.StockChangeRepository;
@@ -32,6 +33,7 @@ public class FulfillmentVerticle extends VerticleBase {
   private static final long STOP_TIMEOUT_MS = 15_000;
 
   private final BoltConfig config;
+  private final BoltMetrics metrics;
   private Redis redis;
   private Pool pool;
   private WorkerRegistry registry;
@@ -43,8 +45,9 @@ public class FulfillmentVerticle extends VerticleBase {
   private Future<Void> lastBeat = Future.succeededFuture();
   private long reapTimer = -1;
 
-  public FulfillmentVerticle(BoltConfig config) {
+  public FulfillmentVerticle(BoltConfig config, BoltMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -59,7 +62,7 @@ public class FulfillmentVerticle extends VerticleBase {
         config.redisTimeoutMs());
     OrderWriter writer = new OrderWriter(pool, config.faultStopAfterLock() ? FulfillmentVerticle::stopOnce : () -> { });
     worker = new Worker(vertx, queue, writer, config.batchSize(), config.blockTimeoutMs(),
-        config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { });
+        config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { }, metrics);
     StockLedger ledger = new StockLedger(redis, keys, config.redisTimeoutMs());
     sweeper = new HoldSweeper(vertx, new OrderStatusRepository(pool),
         new StockReturns(ledger, new StockChangeRepository(pool), config.redisTimeoutMs()), config.redisTimeoutMs(),
@@ -67,13 +70,16 @@ public class FulfillmentVerticle extends VerticleBase {
     return registry.claim(vertx).onSuccess(claimed -> {
       heartbeatTimer = vertx.setPeriodic(registry.beatIntervalMs(), id -> lastBeat = queue.heartbeat());
       reapTimer = vertx.setPeriodic(ttl / 2, id -> registry.reap().onSuccess(reaped -> {
+        metrics.reaped(reaped.get(0).toInteger(), reaped.get(1).toInteger());
         if (reaped.get(0).toInteger() > 0) {
-          LOG.warn("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
+          LOG.atWarn().addKeyValue("workerId", workerId)
+              .log("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
         }
       }));
       worker.start();
       sweeper.start();
-      LOG.info("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
+      LOG.atInfo().addKeyValue("workerId", workerId)
+          .log("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
     });
   }
 
@@ -116,6 +122,7 @@ public class FulfillmentVerticle extends VerticleBase {
         .compose(done -> registry.retire().onFailure(failure -> LOG.warn("Worker {} could not leave the workers set "
             + "(a reaper will): {}", queue.workerId(), failure.getMessage())).otherwiseEmpty())
         .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))
-        .onComplete(done -> LOG.info("Worker {} stopped", queue.workerId()));
+        .onComplete(done -> LOG.atInfo().addKeyValue("workerId", queue.workerId())
+            .log("Worker {} stopped", queue.workerId()));
   }
 }

@@ -1,6 +1,7 @@
 package bolt.fulfillment;
 
 import bolt.infra.Unavailable;
+import bolt.metrics.BoltMetrics;
 import bolt.order.OrderJob;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -32,6 +33,7 @@ class Worker {
   private final long blockMs;
   private final int maxAttempts;
   private final Runnable afterCommit;
+  private final BoltMetrics metrics;
   /** Capped low: once a backend is back, the drain resumes within about half a second. */
   private final Backoff backoff = new Backoff(50, 500);
   private final Promise<Void> stopped = Promise.promise();
@@ -45,7 +47,7 @@ class Worker {
 
   /** @param afterCommit runs between a batch's commit and its ack (fault injection; a no-op normally) */
   Worker(Vertx vertx, WorkQueue queue, OrderWriter writer, int batchSize, long blockMs, int maxAttempts,
-         Runnable afterCommit) {
+         Runnable afterCommit, BoltMetrics metrics) {
     this.vertx = vertx;
     this.queue = queue;
     this.writer = writer;
@@ -53,6 +55,7 @@ class Worker {
     this.blockMs = blockMs;
     this.maxAttempts = maxAttempts;
     this.afterCommit = afterCommit;
+    this.metrics = metrics;
   }
 
   void start() {
@@ -77,13 +80,14 @@ class Worker {
     nextBatch().compose(this::process).onComplete(done -> {
       if (done.succeeded()) {
         if (failedUnexpectedly) {
-          LOG.info("Worker {} recovered", queue.workerId());
+          LOG.atInfo().addKeyValue("workerId", queue.workerId()).log("Worker {} recovered", queue.workerId());
           failedUnexpectedly = false;
         }
         backoff.reset();
         loop();
       } else if (done.cause() instanceof WorkerRegistry.WorkerIdInUse inUse) {
-        LOG.error("Worker {} stops: {}", queue.workerId(), inUse.getMessage());
+        LOG.atError().addKeyValue("workerId", queue.workerId())
+            .log("Worker {} stops: {}", queue.workerId(), inUse.getMessage());
         stopped.tryComplete();
       } else {
         leftoversFirst = true;
@@ -91,7 +95,8 @@ class Worker {
         // an outage is logged once per backend (Unavailable.guard); anything else is worth a stack trace
         if (!(done.cause() instanceof Unavailable) && !failedUnexpectedly) {
           failedUnexpectedly = true;
-          LOG.warn("Worker {} failing, retrying with backoff", queue.workerId(), done.cause());
+          LOG.atWarn().addKeyValue("workerId", queue.workerId()).setCause(done.cause())
+              .log("Worker {} failing, retrying with backoff", queue.workerId());
         }
         retryTimer = vertx.setTimer(delay, id -> {
           retryTimer = -1;
@@ -127,8 +132,9 @@ class Worker {
       try {
         jobs.add(OrderJob.parse(text));
       } catch (IllegalArgumentException e) {
-        LOG.error("Worker {} dead-letters an unparseable job: {}", queue.workerId(), text);
-        poisoned.add(queue.deadLetter(text, null, "MALFORMED_JOB"));
+        LOG.atError().addKeyValue("workerId", queue.workerId())
+            .log("Worker {} dead-letters an unparseable job: {}", queue.workerId(), text);
+        poisoned.add(deadLetter(text, null, "MALFORMED_JOB"));
       }
     }
     Future<Void> written = jobs.isEmpty() ? Future.succeededFuture() : writeAndAck(jobs);
@@ -137,7 +143,9 @@ class Worker {
 
   private Future<Void> writeAndAck(List<OrderJob> jobs) {
     // a commit that lands after this timeout is harmless: the jobs stay listed and are re-written as duplicates
+    long start = System.nanoTime();
     return Unavailable.guard("postgres", WRITE_TIMEOUT_MS, writer.write(jobs))
+        .onSuccess(result -> metrics.batchWritten(jobs.size(), System.nanoTime() - start))
         .recover(failure -> poison(jobs, failure))
         .compose(result -> result == null ? Future.succeededFuture() : settle(result));
   }
@@ -145,12 +153,15 @@ class Worker {
   private Future<Void> settle(BatchResult result) {
     afterCommit.run();
     List<OrderJob> written = result.written();
-    Future<?> acked = written.isEmpty() ? Future.succeededFuture() : queue.ack(result);
+    countOutcomes(result);
+    Future<?> acked = written.isEmpty() ? Future.succeededFuture()
+        : queue.ack(result).onSuccess(reply -> metrics.driftCorrected(reply.get(1).toInteger()));
     return acked.compose(ignored -> Future.all(result.unknownProduct().stream()
             .map(job -> {
-              LOG.error("Worker {} dead-letters order {}: product {} is not in the database",
-                  queue.workerId(), job.orderId(), job.productId());
-              return queue.deadLetter(job.json(), job, "UNKNOWN_PRODUCT");
+              LOG.atError().addKeyValue("workerId", queue.workerId()).addKeyValue("orderId", job.orderId())
+                  .log("Worker {} dead-letters order {}: product {} is not in the database",
+                      queue.workerId(), job.orderId(), job.productId());
+              return deadLetter(job.json(), job, "UNKNOWN_PRODUCT");
             }).toList()))
         .<Void>mapEmpty()
         .onSuccess(ignored -> result.jobs().forEach(job -> attempts.remove(job.json())));
@@ -178,9 +189,31 @@ class Worker {
     }
     attempts.remove(job.json());
     String reason = "DB_ERROR " + dataError.getSqlState();
-    LOG.error("Worker {} dead-letters order {} after {} attempts: {}", queue.workerId(), job.orderId(), attempt,
-        dataError.getMessage());
-    return queue.deadLetter(job.json(), job, reason).map(moved -> null);
+    LOG.atError().addKeyValue("workerId", queue.workerId()).addKeyValue("orderId", job.orderId())
+        .log("Worker {} dead-letters order {} after {} attempts: {}", queue.workerId(), job.orderId(), attempt,
+            dataError.getMessage());
+    return deadLetter(job.json(), job, reason).map(moved -> null);
+  }
+
+  /** {@link WorkQueue#deadLetter}, counted when this call moved the job. */
+  private Future<Boolean> deadLetter(String raw, OrderJob job, String reason) {
+    return queue.deadLetter(raw, job, reason).onSuccess(moved -> {
+      if (moved) {
+        metrics.deadLettered(reason);
+      }
+    });
+  }
+
+  /** Orders this batch wrote as CONFIRMED or REJECTED (a redelivered one was counted when first written). */
+  private void countOutcomes(BatchResult result) {
+    int confirmed = 0;
+    for (OrderJob job : result.jobs()) {
+      if (result.plan().outcome(job) == BatchPlan.Outcome.CONFIRMED) {
+        confirmed++;
+      }
+    }
+    metrics.written(confirmed);
+    result.plan().rejected().values().forEach(metrics::rejected);
   }
 
   /** The PostgreSQL data error (SQLSTATE class 22 or 23) behind a failure, or null. */

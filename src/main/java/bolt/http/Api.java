@@ -1,9 +1,12 @@
 package bolt.http;
 
 import bolt.config.BoltConfig;
+import bolt.console.ConsoleStream;
+import bolt.metrics.BoltMetrics;
 import bolt.order.OrderAdmin;
 import bolt.order.OrderService;
 import bolt.stock.ProductService;
+import bolt.web.Pages;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -28,14 +31,20 @@ public final class Api {
   private Api() {
   }
 
-  /** @param ready until it completes, every route but /health and /health/live answers 503 STARTING */
-  public static Router router(Vertx vertx, BoltConfig config, Future<Void> ready, OrderService orders,
-                              ProductService products, OrderAdmin orderAdmin, Redis redis, Pool pool,
-                              EdgeCounters counters) {
-    OrderHandler orderHandler = new OrderHandler(orders);
-    ProductHandler productHandler = new ProductHandler(products, orders);
-    AdminOrderHandler adminOrders = new AdminOrderHandler(orderAdmin);
-    HealthHandler health = new HealthHandler(redis, pool, config.redisTimeoutMs(), ready);
+  /** What the routes serve from: one event loop's services and clients. */
+  public record Services(OrderService orders, ProductService products, OrderAdmin orderAdmin, Redis redis, Pool pool) {
+  }
+
+  /**
+   * @param ready until it completes, every route but /health, /health/live and the pages answers 503
+   *              STARTING
+   */
+  public static Router router(Vertx vertx, BoltConfig config, Future<Void> ready, Services services,
+                              EdgeCounters counters, BoltMetrics metrics, ConsoleStream console) {
+    OrderHandler orderHandler = new OrderHandler(services.orders(), metrics);
+    ProductHandler productHandler = new ProductHandler(services.products(), services.orders());
+    AdminOrderHandler adminOrders = new AdminOrderHandler(services.orderAdmin());
+    HealthHandler health = new HealthHandler(services.redis(), services.pool(), config.redisTimeoutMs(), ready);
     BodyGate gate = new BodyGate(vertx, config.httpLimits().bodyTimeoutMs(), counters);
     // form attributes are never read: merging them parses the query string outside any handler
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setMergeFormAttributes(false);
@@ -44,6 +53,8 @@ public final class Api {
     router.route().handler(gate::checkFraming);
     readable(router, "/health/live").handler(health::live);
     readable(router, "/health").handler(health::ready);
+    // the pages need no backend: while Bolt starts they load, and show the API's 503 STARTING
+    Pages.mount(router);
     router.route().handler(new StartupGate(ready));
     withBody(router, HttpMethod.POST, "/order", gate, body).handler(orderHandler::place);
     readable(router, "/order/:id").handler(orderHandler::get);
@@ -55,11 +66,12 @@ public final class Api {
     withBody(router, HttpMethod.PATCH, "/admin/products/:id", gate, body).handler(productHandler::patch);
     withBody(router, HttpMethod.POST, "/admin/products/:id/restock", gate, body).handler(productHandler::restock);
     readable(router, "/admin/orders").handler(productHandler::recentOrders);
+    readable(router, "/admin/stream").handler(console);
     router.post("/admin/orders/:id/cancel").handler(adminOrders::cancel);
     router.post("/admin/orders/:id/pay").handler(adminOrders::pay);
     allowOnlyRoutedMethods(router);
 
-    FailureHandler failures = new FailureHandler(counters);
+    FailureHandler failures = new FailureHandler(counters, metrics);
     router.route().failureHandler(failures);
     for (int status : new int[] {400, 404, 405, 413, 500}) {
       router.errorHandler(status, ctx -> failures.handle(ctx, status));

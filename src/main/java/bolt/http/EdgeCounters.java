@@ -1,5 +1,9 @@
 package bolt.http;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -57,6 +61,31 @@ public final class EdgeCounters {
   /** Requests whose client closed or reset the connection before it had its answer. */
   public long clientDisconnects() {
     return clientDisconnects.sum();
+  }
+
+  /**
+   * Publishes these counts as meters read at scrape time ({@code bolt_http_connections_open},
+   * {@code bolt_http_connections_refused_total}, {@code bolt_http_timeouts_total{kind}},
+   * {@code bolt_http_malformed_total{part}}, {@code bolt_http_client_disconnects_total}): nothing
+   * is added to the counting itself.
+   */
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("bolt.http.connections.open", this, EdgeCounters::openConnections)
+        .description("HTTP connections open now").register(registry);
+    FunctionCounter.builder("bolt.http.connections.refused", this, EdgeCounters::refusedConnections)
+        .description("Connections closed at once: http.maxConnections were open").register(registry);
+    FunctionCounter.builder("bolt.http.timeouts", this, EdgeCounters::headerTimeouts).tag("kind", "header")
+        .description("Connections or requests ended by a timeout of the HTTP edge").register(registry);
+    FunctionCounter.builder("bolt.http.timeouts", this, EdgeCounters::idleTimeouts).tag("kind", "idle")
+        .description("Connections or requests ended by a timeout of the HTTP edge").register(registry);
+    FunctionCounter.builder("bolt.http.timeouts", this, EdgeCounters::bodyTimeouts).tag("kind", "body")
+        .description("Connections or requests ended by a timeout of the HTTP edge").register(registry);
+    FunctionCounter.builder("bolt.http.malformed", this, EdgeCounters::malformedHeads).tag("part", "head")
+        .description("Requests the HTTP codec could not read").register(registry);
+    FunctionCounter.builder("bolt.http.malformed", this, EdgeCounters::malformedBodies).tag("part", "body")
+        .description("Requests the HTTP codec could not read").register(registry);
+    FunctionCounter.builder("bolt.http.client.disconnects", this, EdgeCounters::clientDisconnects)
+        .description("Requests whose client went away before its answer").register(registry);
   }
 
   /** Counts a new connection unless that would exceed {@code max}; false means refuse it. */

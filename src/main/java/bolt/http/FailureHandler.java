@@ -1,6 +1,7 @@
 package bolt.http;
 
 import bolt.infra.Unavailable;
+import bolt.metrics.BoltMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonObject;
@@ -26,9 +27,11 @@ final class FailureHandler implements Handler<RoutingContext> {
   private static final String DISCONNECT_COUNTED = "bolt.disconnectCounted";
 
   private final EdgeCounters counters;
+  private final BoltMetrics metrics;
 
-  FailureHandler(EdgeCounters counters) {
+  FailureHandler(EdgeCounters counters, BoltMetrics metrics) {
     this.counters = counters;
+    this.metrics = metrics;
   }
 
   @Override
@@ -58,6 +61,7 @@ final class FailureHandler implements Handler<RoutingContext> {
       }
       Errors.send(ctx, api);
     } else if (failure instanceof Unavailable down) {
+      metrics.unavailable(down.backend());
       ctx.response().putHeader("Retry-After", Errors.RETRY_AFTER_SECONDS);
       Errors.send(ctx, new ApiError(503, "UNAVAILABLE", down.backend() + " is not answering; retry shortly",
           new JsonObject().put("backend", down.backend())));
@@ -74,7 +78,8 @@ final class FailureHandler implements Handler<RoutingContext> {
 
   private void internalError(RoutingContext ctx, Throwable failure) {
     String errorId = UUID.randomUUID().toString();
-    LOG.error("Internal error {} on {} {}: {}", errorId, ctx.request().method(), ctx.request().path(), oneLine(failure));
+    LOG.atError().addKeyValue("errorId", errorId)
+        .log("Internal error {} on {} {}: {}", errorId, ctx.request().method(), ctx.request().path(), oneLine(failure));
     LOG.debug("Internal error {}", errorId, failure);
     Errors.send(ctx, new ApiError(500, "INTERNAL", "internal error; quote errorId when reporting it",
         new JsonObject().put("errorId", errorId)));

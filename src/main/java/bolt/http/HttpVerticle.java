@@ -1,7 +1,9 @@
 package bolt.http;
 
 import bolt.config.BoltConfig;
+import bolt.console.ConsoleStream;
 import bolt.infra.Clients;
+import bolt.metrics.BoltMetrics;
 import bolt.order.OrderAdmin;
 import bolt.order.OrderRepository;
 import bolt.order.OrderStatusRepository;
@@ -31,6 +33,7 @@ public class HttpVerticle extends VerticleBase {
   private final Future<Void> ready;
   private final EdgeCounters counters;
   private final SoldOutMemory soldOut;
+  private final BoltMetrics metrics;
   private Redis redis;
   private Pool pool;
   private HttpServer server;
@@ -39,12 +42,15 @@ public class HttpVerticle extends VerticleBase {
    * @param ready    completes when this process's start-up work is done; until then requests get 503
    * @param counters the process's: every instance counts into the same ones
    * @param soldOut  the process's memory of sold-out products, shared by every instance
+   * @param metrics  the process's meters, shared the same way
    */
-  public HttpVerticle(BoltConfig config, Future<Void> ready, EdgeCounters counters, SoldOutMemory soldOut) {
+  public HttpVerticle(BoltConfig config, Future<Void> ready, EdgeCounters counters, SoldOutMemory soldOut,
+                      BoltMetrics metrics) {
     this.config = config;
     this.ready = ready;
     this.counters = counters;
     this.soldOut = soldOut;
+    this.metrics = metrics;
   }
 
   @Override
@@ -60,7 +66,8 @@ public class HttpVerticle extends VerticleBase {
     StockReturns returns = new StockReturns(ledger, changes, timeout);
     ProductService products = new ProductService(new ProductRepository(pool), changes, ledger, returns, timeout);
     OrderAdmin admin = new OrderAdmin(new OrderStatusRepository(pool), orders, returns, timeout);
-    Router router = Api.router(vertx, config, ready, orders, products, admin, redis, pool, counters);
+    Router router = Api.router(vertx, config, ready, new Api.Services(orders, products, admin, redis, pool),
+        counters, metrics, new ConsoleStream(vertx.eventBus()));
     ConnectionGuard connections = new ConnectionGuard(vertx, config.httpLimits(), counters);
     CodecErrors codec = new CodecErrors(counters);
     // HTTP/1.x only: no h2c upgrade, so that every connection is one the guard understands

@@ -1,5 +1,7 @@
 package bolt.http;
 
+import bolt.metrics.BoltMetrics;
+import bolt.metrics.BoltMetrics.Refusal;
 import bolt.order.OrderService;
 import bolt.order.OrderView;
 import bolt.order.Placement;
@@ -18,9 +20,11 @@ final class OrderHandler {
   private static final int MAX_IDEMPOTENCY_KEY = 128;
 
   private final OrderService orders;
+  private final BoltMetrics metrics;
 
-  OrderHandler(OrderService orders) {
+  OrderHandler(OrderService orders, BoltMetrics metrics) {
     this.orders = orders;
+    this.metrics = metrics;
   }
 
   void place(RoutingContext ctx) {
@@ -30,9 +34,50 @@ final class OrderHandler {
     String customerId = input.optionalString("customerId", 64);
     input.validate();
     String idempotencyKey = idempotencyKey(ctx);
+    long start = System.nanoTime();
     orders.place(productId, quantity, customerId, idempotencyKey)
-        .onSuccess(placement -> answer(ctx, placement, productId, quantity))
+        .onSuccess(placement -> {
+          boolean remembered = placement instanceof Placement.Refused refused && refused.remembered();
+          if (!remembered) {
+            metrics.reserveTook(System.nanoTime() - start);
+          }
+          count(placement);
+          answer(ctx, placement, productId, quantity);
+        })
         .onFailure(ctx::fail);
+  }
+
+  /** One counter increment per order: the metrics of the hot path. */
+  private void count(Placement placement) {
+    if (placement instanceof Placement.Accepted accepted) {
+      if (accepted.replayed()) {
+        metrics.replayed();
+      } else {
+        metrics.accepted();
+      }
+    } else {
+      metrics.refused(refusal(placement));
+      if (placement instanceof Placement.Refused refused && refused.remembered()) {
+        metrics.refusedFromMemory();
+      }
+    }
+  }
+
+  private static Refusal refusal(Placement placement) {
+    if (placement instanceof Placement.Refused) {
+      return Refusal.INSUFFICIENT_STOCK;
+    } else if (placement instanceof Placement.UnknownProduct) {
+      return Refusal.UNKNOWN_PRODUCT;
+    } else if (placement instanceof Placement.KeyReused) {
+      return Refusal.IDEMPOTENCY_KEY_REUSED;
+    } else if (placement instanceof Placement.NotStarted) {
+      return Refusal.SALE_NOT_STARTED;
+    } else if (placement instanceof Placement.Ended) {
+      return Refusal.SALE_ENDED;
+    } else if (placement instanceof Placement.LimitExceeded) {
+      return Refusal.LIMIT_EXCEEDED;
+    }
+    return Refusal.CUSTOMER_REQUIRED;
   }
 
   private static void answer(RoutingContext ctx, Placement placement, String productId, int quantity) {

@@ -19,6 +19,7 @@ public final class Clients {
   /** A pooled Redis client; connections are made lazily, so a Redis that is down does not stop start-up. */
   public static Redis redis(Vertx vertx, BoltConfig config) {
     return Redis.createClient(vertx, redisOptions(config)
+        .setPoolName("bolt-redis")
         .setMaxPoolSize(config.redisPoolSize())
         // under a burst every request waits for a connection rather than failing at once
         .setMaxPoolWaiting(8192)
@@ -28,6 +29,9 @@ public final class Clients {
   /** Options for a single dedicated connection (the workers' blocking BLMOVE). */
   public static RedisOptions redisOptions(BoltConfig config) {
     return new RedisOptions()
+        // the pool_name label of Vert.x's pool metrics: the same for every client of a kind, so the
+        // series are summed over verticle instances and stay the same across restarts
+        .setPoolName("bolt-redis-blocking")
         .setConnectionString(config.redisUrl())
         .setNetClientOptions(new NetClientOptions()
             .setConnectTimeout((int) config.redisTimeoutMs())
@@ -50,7 +54,7 @@ public final class Clients {
         .addProperty("lock_timeout", bound)
         .addProperty("idle_in_transaction_session_timeout", bound);
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(4096))
+        .with(new PoolOptions().setName("bolt-postgres").setMaxSize(size).setMaxWaitQueueSize(4096))
         .with(new NetClientOptions().setConnectTimeout((int) config.redisTimeoutMs()).setTcpNoDelay(true))
         .connectingTo(connect)
         .using(vertx)

@@ -40,6 +40,9 @@ class BoltConfigTest {
     assertThat(config.keyPrefix()).isEqualTo("bolt");
     assertThat(config.adminToken()).isEmpty();
     assertThat(config.seedDemoProducts()).isTrue();
+    assertThat(config.metricsEnabled()).isTrue();
+    assertThat(config.metricsPort()).isEqualTo(8081);
+    assertThat(config.logFormat()).isEqualTo("text");
     assertThat(config.faultHaltAfterCommit()).isFalse();
     assertThat(config.workerId()).isNotBlank();
   }
@@ -124,6 +127,10 @@ class BoltConfigTest {
       "BOLT_HTTP_MAX_CONNECTIONS  | 0",
       "BOLT_HTTP_HEADER_TIMEOUT_MS | 10",
       "BOLT_HTTP_IDLE_TIMEOUT_MS  | forever",
+      "BOLT_METRICS_PORT          | 70000",
+      "BOLT_METRICS_PORT          | 8080",
+      "BOLT_METRICS_ENABLED       | perhaps",
+      "BOLT_LOG_FORMAT            | xml",
   })
   void invalidEnvironmentValueIsRefusedNamingTheVariable(String variable, String value) {
     assertThatThrownBy(() -> BoltConfig.load(SHIPPED, Map.of(variable, value)))
@@ -153,6 +160,18 @@ class BoltConfigTest {
         .hasMessage("fulfillment.blockTimeoutMs: must be less than BOLT_HEARTBEAT_TTL_MS (900), got 1000");
     assertThat(BoltConfig.load(SHIPPED, Map.of("BOLT_HEARTBEAT_TTL_MS", "900", "BOLT_BLOCK_TIMEOUT_MS", "500"))
         .heartbeatTtlMs()).isEqualTo(900);
+  }
+
+  @Test
+  void metricsCanBeTurnedOffAndMoved() {
+    BoltConfig config = BoltConfig.load(SHIPPED, Map.of("BOLT_METRICS_ENABLED", "false", "BOLT_METRICS_PORT", "9464",
+        "BOLT_LOG_FORMAT", "json"));
+    assertThat(config.metricsEnabled()).isFalse();
+    assertThat(config.metricsPort()).isEqualTo(9464);
+    assertThat(config.logFormat()).isEqualTo("json");
+    // off, it holds no port, so it cannot clash with the HTTP port
+    assertThat(BoltConfig.load(SHIPPED, Map.of("BOLT_METRICS_ENABLED", "false", "BOLT_METRICS_PORT", "8080"))
+        .metricsEnabled()).isFalse();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package bolt.http;
 
 import bolt.infra.Unavailable;
+import bolt.metrics.BoltMetrics;
 import bolt.support.Http;
 import bolt.support.LogCapture;
 import bolt.support.TestEnv;
@@ -47,7 +48,7 @@ class FailureHandlerTest {
         .onFailure(failure -> ctx.fail(DataErrors.fromInput(failure))));
     router.get("/input-check").handler(ctx -> guarded("UPDATE products SET stock = -1 WHERE id = 'p1'")
         .onFailure(failure -> ctx.fail(DataErrors.fromInput(failure))));
-    router.route().failureHandler(new FailureHandler(new EdgeCounters()));
+    router.route().failureHandler(new FailureHandler(new EdgeCounters(), BoltMetrics.off()));
     server = TestEnv.await(vertx.createHttpServer().requestHandler(router).listen(0));
     http = new Http(vertx, server.actualPort());
     log = LogCapture.attach();

@@ -6,6 +6,7 @@ import bolt.order.OrderRepository;
 import bolt.order.OrderService;
 import bolt.order.SoldOutMemory;
 import bolt.http.EdgeCounters;
+import bolt.metrics.BoltMetrics;
 import bolt.stock.Keys;
 import bolt.stock.Product;
 import bolt.stock.SaleRules;
@@ -65,6 +66,7 @@ public final class TestEnv implements AutoCloseable {
   private final List<String> deployments = new ArrayList<>();
   private EdgeCounters edge;
   private SoldOutMemory soldOut;
+  private BoltMetrics metrics;
 
   private TestEnv(Vertx vertx, String name) {
     this.vertx = vertx;
@@ -132,6 +134,8 @@ public final class TestEnv implements AutoCloseable {
     env.put("BOLT_ADMIN_TOKEN", ADMIN_TOKEN);
     env.put("BOLT_SEED_DEMO", "false");
     env.put("BOLT_HTTP_PORT", String.valueOf(freePort()));
+    // the management port too: test classes of several builds share this machine
+    env.put("BOLT_METRICS_PORT", String.valueOf(freePort()));
     env.put("BOLT_HEARTBEAT_TTL_MS", "2000");
     return env;
   }
@@ -143,6 +147,7 @@ public final class TestEnv implements AutoCloseable {
     Main.Started started = Main.start(vertx, config);
     edge = started.edge();
     soldOut = started.soldOut();
+    metrics = started.metrics();
     await(started.deployed());
     await(started.synced());
     vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
@@ -172,6 +177,11 @@ public final class TestEnv implements AutoCloseable {
   /** What the HTTP edge of the Bolt started last turned away or lost (refused connections, timeouts, ...). */
   public EdgeCounters edge() {
     return edge;
+  }
+
+  /** The meters of the Bolt started last (its own, without Vert.x's: this Vertx reports none). */
+  public BoltMetrics metrics() {
+    return metrics;
   }
 
   /** Undeploys what {@link #start} deployed: HTTP servers close, workers finish their batch. */
