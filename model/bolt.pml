@@ -18,11 +18,8 @@
  *   -DMUTANT_NO_RESTOCKED_SET  restock.lua without the restocked set: a re-applied restock adds twice
  *   -DMUTANT_DL_NO_GUARD       dead_letter.lua returns the units even when LREM found no job
  *   -DMUTANT_FORGET_BUSY       reap.lua forgets a worker while a BLMOVE it sent may still land
- *
- * Proposed fixes, NOT in the code (model/README.md: findings); off unless asked for:
- *   -DFIX_TAKE_GUARD   take.lua moves more jobs only while the job BLMOVE moved is still in the
- *                      worker's list
- *   -DFIX_BATCH_DEDUP  BatchPlan counts an order id met earlier in the same batch as DUPLICATE
+ *   -DMUTANT_TAKE_NO_GUARD     take.lua before its fix: moves more jobs without checking that the
+ *                              blocking take's job is still in the worker's list (model/README.md)
  */
 
 /* ------------------------------------------------------------------ sizes */
@@ -315,8 +312,8 @@ active proctype Sync() {
 
 /* Every worker process runs reap.lua (one script: atomic).  A worker counts as expired whenever
  * the reaper says so: a dead one at any time, a live one (slow, paused) SLOW times in all.  The one
- * timing fact used: a BLMOVE runs within blockTimeoutMs (<= 1 s) of the heartbeat pipelined before
- * it, well inside the 3 TTLs (>= 1.5 s) after which reap.lua forgets a worker with an empty list. */
+ * timing fact used: a BLMOVE runs within blockTimeoutMs (< the TTL, BoltConfig) of the heartbeat
+ * pipelined before it, well inside the 3 TTLs after which reap.lua forgets a worker with an empty list. */
 active proctype Reaper() {
   byte w, j;
 end_reap:
@@ -459,18 +456,23 @@ end_idle:
          blocking = blocking & ~BIT(w); b0 = j; j = 0
        }
     fi;
-    /* then take.lua: up to batch - 1 (here 1) more without waiting */
+    /* then WorkQueue.more: take.lua, up to batch - 1 (here 1) more without waiting */
     atomic {
       if
-#ifdef FIX_TAKE_GUARD
-      /* PROPOSED, not in the code: take.lua moves more only while the job BLMOVE moved is still in
-       * this worker's list (no reap, hence no forget, since the pipeline) */
-      :: queue != 0 && (plist[w] & BIT(b0)) -> pick(queue, j);
+#ifdef MUTANT_TAKE_NO_GUARD
+      :: queue != 0 ->                     /* MUTANT: take.lua before the fix, no LPOS */
 #else
-      :: queue != 0 -> pick(queue, j);     /* take.lua:5 LMOVE queue RIGHT -> list LEFT */
+      :: queue != 0 && (plist[w] & BIT(b0)) -> /* take.lua:8-10 LPOS: BLMOVE's job is still in the
+                                            * list (no reap, hence no forget, since the pipeline) */
 #endif
-         queue = queue & ~BIT(j); plist[w] = plist[w] | BIT(j); b1 = j; j = 0
-      :: else -> skip
+         pick(queue, j);                   /* take.lua:13 LMOVE queue RIGHT -> list LEFT */
+         queue = queue & ~BIT(j); plist[w] = plist[w] | BIT(j);
+         if
+         :: j != b0 -> b1 = j
+         :: else -> skip                   /* Worker.process: a job seen twice in a batch, once */
+         fi;
+         j = 0
+      :: else -> skip                      /* take.lua returns {}: the batch is BLMOVE's job alone */
       fi
     };
 write:
@@ -486,15 +488,7 @@ write:
          unwritten = unwritten - QSUM(ins);
          rem = stock; dec = 0;                          /* LOCK_PRODUCTS ... FOR NO KEY UPDATE */
          decide(b0);                                    /* BatchPlan.of, in queue order */
-#ifdef FIX_BATCH_DEDUP
-         /* PROPOSED, not in the code: BatchPlan takes an id it met earlier in the batch as DUPLICATE */
-         if
-         :: b1 != b0 -> decide(b1)
-         :: else -> skip
-         fi;
-#else
          decide(b1);
-#endif
          if
          :: dec > 0 ->                                  /* DECREMENT_STOCK: guard, version + 1 */
             assert(stock >= dec);

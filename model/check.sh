@@ -9,7 +9,7 @@
 # model fails or a mutant passes.
 #
 # Usage: model/check.sh
-#   MODEL_FLAGS="-DFIX_TAKE_GUARD" model/check.sh   extra spin -D flags for every run
+#   MODEL_FLAGS="-DS0=3" model/check.sh             extra spin -D flags for every run
 #   MODEL_MEMLIM_MB=2048                            memory bound of one verifier run
 set -euo pipefail
 
@@ -154,6 +154,9 @@ mutant no-restocked-set 'avail<=\(stock-unwritten\)|avail\+unwritten\)\+unreflec
 mutant dl-no-guard 'settled' -DCFG_WORKERS -DMUTANT_DL_NO_GUARD
 # a worker forgotten while its BLMOVE is pending: the job lands in a list no reaper reads
 mutant forget-busy 'accepted|queue==0|inflight==0|plist' -DCFG_WORKERS -DMUTANT_FORGET_BUSY
+# take.lua before its fix, with the worker's batch dedupe in place: a worker reaped and forgotten
+# between BLMOVE and take.lua moves its job back into a list no reaper reads (two slow reaps: CFG_LIVE)
+mutant take-no-guard 'accepted|queue==0|inflight==0|plist' -DCFG_LIVE -DMUTANT_TAKE_NO_GUARD
 
 echo
 echo "==== model summary ===="
