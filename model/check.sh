@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make model`: check Bolt's protocol model (model/bolt.pml) with Spin.
-#   1. safety, exhaustively, in each configuration (assertions: I1, I3, I4, I5; quiescence)
-#   2. progress under weak fairness (pan -a -f, the LTL claim `progress`)
+#   1. safety, exhaustively, in each configuration (assertions: I1, I3, I4, I5, the customer's
+#      limit in the DB and its count in Redis, holds; quiescence)
+#   2. progress under weak fairness (pan -a -f, the LTL claim `progress`), in two configurations
 #   3. the known-bad variants (mutants): each must give a counterexample of the expected kind,
 #      whose trail is printed
 # Installs Spin (Debian package spin) and gcc when missing, as scripts/services.sh installs Redis.
@@ -9,7 +10,7 @@
 # model fails or a mutant passes.
 #
 # Usage: model/check.sh
-#   MODEL_FLAGS="-DFIX_TAKE_GUARD" model/check.sh   extra spin -D flags for every run
+#   MODEL_FLAGS="-DS0=3" model/check.sh             extra spin -D flags for every run
 #   MODEL_MEMLIM_MB=2048                            memory bound of one verifier run
 set -euo pipefail
 
@@ -38,20 +39,22 @@ mkdir -p "$OUT"
 declare -a SUMMARY=()
 failures=0
 
-# Compiles and runs one verifier in $OUT/<name>; leaves pan.out there.
+# Compiles and runs one verifier in $OUT/<name>; leaves pan.out there. $OPT: gcc's optimisation
+# (a mutant's search is short: compiling it at -O0 saves more than the search loses)
 #   verify <name> safety|liveness <spin -D flags...>
+OPT=-O2
 verify() {
   local name="$1" mode="$2"
   shift 2
   local dir="$OUT/$name"
   mkdir -p "$dir"
   cp "$MODEL" "$dir/bolt.pml"
-  local -a cc=(gcc -O2 -w -DCOLLAPSE -DMEMLIM="$MEMLIM" -o pan pan.c)
+  local -a cc=(gcc "$OPT" -w -DCOLLAPSE -DMEMLIM="$MEMLIM" -o pan pan.c)
   local -a run=(./pan -m100000)
   if [[ "$mode" == safety ]]; then
     cc+=(-DSAFETY -DNOCLAIM)
   else
-    cc+=(-DNFAIR=3)
+    cc+=(-DNFAIR=4)
     run+=(-a -f)
   fi
   (
@@ -85,7 +88,7 @@ print_trail() {
     next unless /^ *(\d+):\tproc +\d+ \(([A-Za-z]+)[^)]*\) bolt\.pml:(\d+) \(state \d+\)\t(.*)$/;
     my ($n, $p, $l, $st) = ($1, $2, $3, $4);
     next if $st =~ /^\[(\(1\)|else|\.\(goto\)|IF|sub-sequence)\]/ || $st =~ /^\[assert\(/;
-    next if $st =~ /^\[(b0|b1|j|w|st|ver|ins|units|res|rem|dec|ss|sv) = (0|15)\]/ || $st =~ /valid end state/;
+    next if $st =~ /^\[(b0|b1|j|w|st|ver|ins|units|res|rem|dec|bc|ret|ss|sv|o|c|n|pend|todo) = (0|15)\]/ || $st =~ /valid end state/;
     printf "  %4s  %-9s L%-4s %s\n", $n, $p, $l, $st;' "$dir/trail.txt" || true
 }
 
@@ -136,24 +139,40 @@ mutant() { # name expected-regex flags...
   fi
 }
 
+# I4 broken: Redis's available above the DB stock minus what is in flight, or off its exact value
+I4='avail<=\(stock-unwritten\)|==stock\)'
 log "safety of the protocol (exhaustive)"
 good workers safety -DCFG_WORKERS
 good stock safety -DCFG_STOCK
+good cancel safety -DCFG_CANCEL
+good limit safety -DCFG_LIMIT
+good holds safety -DCFG_HOLDS
 log "progress under weak fairness"
 good progress liveness -DCFG_LIVE
+good progress-changes liveness -DCFG_LIVE_CHANGES
 log "known-bad variants: each must be caught"
+OPT=-O0
 # the original design's resync: I4 breaks as soon as a write lands with another order queued
 mutant naive-resync 'avail<=\(stock-unwritten\)' -DCFG_WORKERS -DMUTANT_NAIVE_RESYNC
 # a job reaped from a slow worker settles twice: I3
 mutant no-lrem-guard 'settled' -DCFG_WORKERS -DMUTANT_NO_LREM_GUARD
-# docs/design.md's worked example: the late restock script adds its delta again (I4)
-mutant restock-no-avver 'avail<=\(stock-unwritten\)|avail\+unwritten\)\+unreflected\)==stock' -DCFG_STOCK -DMUTANT_RESTOCK_NO_AVVER
+# docs/design.md's worked example: the late return_units.lua adds its delta again (I4)
+mutant restock-no-avver "$I4" -DCFG_STOCK -DMUTANT_RESTOCK_NO_AVVER
 # a retried or re-applied restock adds twice (I4)
-mutant no-restocked-set 'avail<=\(stock-unwritten\)|avail\+unwritten\)\+unreflected\)==stock' -DCFG_STOCK -DMUTANT_NO_RESTOCKED_SET
+mutant no-applied-set "$I4" -DCFG_STOCK -DMUTANT_NO_APPLIED_SET
 # a poison job dead-lettered by two workers returns its units twice: I3
 mutant dl-no-guard 'settled' -DCFG_WORKERS -DMUTANT_DL_NO_GUARD
 # a worker forgotten while its BLMOVE is pending: the job lands in a list no reaper reads
 mutant forget-busy 'accepted|queue==0|inflight==0|plist' -DCFG_WORKERS -DMUTANT_FORGET_BUSY
+# take.lua before its fix, with the worker's batch dedupe in place: a worker reaped and forgotten
+# between BLMOVE and take.lua moves its job back into a list no reaper reads (two slow reaps: CFG_LIVE)
+mutant take-no-guard 'accepted|queue==0|inflight==0|plist' -DCFG_LIVE -DMUTANT_TAKE_NO_GUARD
+# a cancellation's own increment: a late or second run adds its units again (I4)
+mutant cancel-no-guard "$I4" -DCFG_CANCEL -DMUTANT_CANCEL_NO_GUARD
+# ack gives back a sold order's counted units: Redis counts less than the customer owns
+mutant ack-release-sold 'bought==rcount' -DCFG_LIMIT -DMUTANT_ACK_RELEASE_SOLD
+# no customer_units check in the batch: with the count lost, the customer owns 2 > the limit 1
+mutant no-db-limit 'owned<=1' -DCFG_LIMIT -DMUTANT_NO_DB_LIMIT
 
 echo
 echo "==== model summary ===="
