@@ -104,8 +104,9 @@ public class OrderStatusRepository {
   }
 
   /**
-   * Cancels orders whose rows this transaction holds. Their products are updated last, in id order,
-   * the order every writer locks products in, so no two transactions wait on each other in a circle.
+   * Cancels orders whose rows this transaction holds. It then locks as every writer of stock does:
+   * the products, in id order, before the customers' counts (the batch transaction locks its
+   * products, then counts), so no two transactions ever wait on each other in a circle.
    */
   private static Future<Cancelled> cancelLocked(SqlConnection conn, List<Row> rows, String reason, String kind) {
     List<Row> ordered = new ArrayList<>(rows);
@@ -120,8 +121,8 @@ public class OrderStatusRepository {
     return conn.preparedQuery(CANCEL).execute(Tuple.of(ids, reason)).compose(updated -> {
       List<OrderView> cancelled = new ArrayList<>(updated.size());
       updated.forEach(row -> cancelled.add(OrderRepository.toView(row)));
-      return releaseCustomerUnits(conn, ordered)
-          .compose(released -> conn.preparedQuery(RETURN_STOCK).executeBatch(returns))
+      return conn.preparedQuery(RETURN_STOCK).executeBatch(returns)
+          .compose(recorded -> releaseCustomerUnits(conn, ordered).map(released -> recorded))
           .map(recorded -> new Cancelled(cancelled, changes(returns, recorded)));
     });
   }

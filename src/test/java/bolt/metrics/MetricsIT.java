@@ -76,7 +76,11 @@ class MetricsIT {
     assertThat(after.value("bolt_orders_accepted_total") - before.value("bolt_orders_accepted_total")).isEqualTo(6);
     assertThat(delta(before, after, "bolt_orders_refused_total", "reason", "INSUFFICIENT_STOCK")).isEqualTo(1);
     assertThat(delta(before, after, "bolt_orders_refused_total", "reason", "UNKNOWN_PRODUCT")).isEqualTo(1);
-    assertThat(delta(before, after, "bolt_reserve_seconds_count")).isEqualTo(8);
+    // the last unit of "few" sold marks it sold out in this process: the refusal that follows
+    // may come from that memory, without a script run, depending on how soon it arrives
+    double fromMemory = delta(before, after, "bolt_orders_refused_from_memory_total");
+    assertThat(fromMemory).isBetween(0.0, 1.0);
+    assertThat(delta(before, after, "bolt_reserve_seconds_count") + fromMemory).isEqualTo(8);
     assertThat(after.sum("vertx_http_server_requests_total", "code", "202", "method", "POST")
         - before.sum("vertx_http_server_requests_total", "code", "202", "method", "POST")).isEqualTo(6);
 
