@@ -20,6 +20,8 @@
 #                        every 5 s during the measured run); off measures what they cost
 #   --consoles N         N operator consoles watching the measured run (default 0)
 #   --results DIR        where reports go (default bench/results; bench/overhead.sh uses its own)
+#   --appendfsync MODE   Redis's appendfsync (always|everysec|no) for this run, put back at exit
+#                        (default: leave the server's setting alone)
 # Environment: JAVA_OPTS (passed to java, default empty: the JVM's defaults).
 set -euo pipefail
 
@@ -42,6 +44,7 @@ PORT=18080
 METRICS=true
 CONSOLES=0
 RESULTS="$REPO/bench/results"
+APPENDFSYNC=""
 JAVA_OPTS=${JAVA_OPTS:-}
 
 while (($# > 0)); do
@@ -61,7 +64,9 @@ while (($# > 0)); do
       shift ;;
     --consoles) CONSOLES=$2; shift ;;
     --results) RESULTS=$(realpath -m "$2"); shift ;;
-    -h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --appendfsync) case "$2" in always | everysec | no) APPENDFSYNC=$2 ;; *) die "--appendfsync always, everysec or no, not $2" ;; esac
+      shift ;;
+    -h | --help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
   shift
@@ -90,12 +95,18 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/bolt-bench.XXXXXX")"
 METRICS_PORT=$((PORT + 1))
 OK=0
 
+FSYNC_BEFORE=""
 on_exit() {
   stop_watchers
+  if [[ -n "$FSYNC_BEFORE" ]]; then rcli CONFIG SET appendfsync "$FSYNC_BEFORE" >/dev/null; fi
   if [[ -n "$BOLT_PID" ]]; then stop_bolt; log "Bolt stopped (exit $BOLT_EXIT)"; fi
   if ((OK)); then rm -rf "$WORK"; else log "work files kept in $WORK"; fi
 }
 trap on_exit EXIT
+if [[ -n "$APPENDFSYNC" ]]; then
+  FSYNC_BEFORE=$(rcli CONFIG GET appendfsync | tail -n1)
+  rcli CONFIG SET appendfsync "$APPENDFSYNC" >/dev/null
+fi
 
 # ---------------------------------------------------------------- scenario definitions
 # writes PRODUCTS_TSV (id, stock, units it must sell exactly or empty), PRODUCT_RULES (JSON fields

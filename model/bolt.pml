@@ -329,22 +329,22 @@ inline reserve(o, t) {   /* t: the attempt's bit in tried */
   d_step {
     tried = tried | t;
     if
-    :: KEYED(o) && keyK -> skip                         /* reserve.lua:11-16 replay: change nothing */
+    :: KEYED(o) && keyK -> skip                         /* reserve.lua:25-30 replay: change nothing */
     :: else ->
-       /* reserve.lua:17-24 missing hash, :25-35 sale window: not modelled (README) */
+       /* reserve.lua:31-38 missing hash, :39-44 sale window: not modelled (README) */
        if
-       :: LIMIT > 0 && bought + Q(o) > LIMIT ->         /* reserve.lua:39-47 over the customer's limit */
+       :: LIMIT > 0 && bought + Q(o) > LIMIT ->         /* reserve.lua:45-53 over the customer's limit */
           assert(lost || rcount + Q(o) > LIMIT)         /* I5: refused only when the counted units
                                                          * and the order's passed the limit */
        :: else ->
           if
-          :: avail < Q(o) ->                            /* reserve.lua:48-50 refuse */
+          :: avail < Q(o) ->                            /* reserve.lua:54-56 refuse */
              assert(stock - unwritten - unreflected - unreturned < Q(o))  /* I5: no phantom */
-          :: else ->                                    /* reserve.lua:51-62 accept */
+          :: else ->                                    /* reserve.lua:57-69 accept */
              avail = avail - Q(o);
              inflight = inflight + Q(o);
              if
-             :: LIMIT > 0 -> bought = bought + Q(o); rcount = rcount + Q(o)  /* :53-57 count it, the job says "limited" */
+             :: LIMIT > 0 -> bought = bought + Q(o); rcount = rcount + Q(o)  /* :59-63 count it, the job says "limited" */
              :: else -> skip
              fi;
              queue = queue | BIT(o);
@@ -410,7 +410,7 @@ inline return_units(c) {
      fi;
      /* :24-26 missing hash: not reachable here (Redis keeps the product) */
      if
-     :: cver[c] > avver ->                              /* :27-29 add only if avail is older */
+     :: cver[c] > avver ->                              /* :27-30 add only if avail is older */
         avail = avail + CQ(c);
         if
         :: !(refl & BIT(c)) -> refl = refl | BIT(c); unreflected = unreflected - CQ(c)
@@ -419,7 +419,7 @@ inline return_units(c) {
      :: else -> skip
      fi;
      if
-     :: cver[c] > r_dbver -> r_dbstock = cst[c]; r_dbver = cver[c]   /* :30-32 keep the newer row */
+     :: cver[c] > r_dbver -> r_dbstock = cst[c]; r_dbver = cver[c]   /* :31-33 keep the newer row */
      :: else -> skip
      fi
   fi
@@ -473,13 +473,13 @@ done:
 inline cancel_order(o) {
   cancelled = cancelled | BIT(o);                       /* CANCEL */
   sold = sold - Q(o);
-  if
-  :: (CUSTC & BIT(o)) -> cu = cu - Q(o); owned = owned - Q(o)   /* RELEASE_CUSTOMER_UNITS (a limited order) */
-  :: else -> skip
-  fi;
   stock = stock + Q(o); version = version + 1;          /* RETURN_STOCK: the product, version + 1 ... */
   cst[(o) + 1] = stock; cver[(o) + 1] = version;        /* ... and its stock_changes row */
   chg = chg | BIT((o) + 1);
+  if
+  :: (CUSTC & BIT(o)) -> cu = cu - Q(o); owned = owned - Q(o)   /* RELEASE_CUSTOMER_UNITS (a limited order), last */
+  :: else -> skip
+  fi;
   unreflected = unreflected + Q(o)
 }
 
@@ -582,9 +582,9 @@ active proctype Sync() {
   :: passes == SYNCS -> break
   :: d_step { passes < SYNCS -> passes = passes + 1; ss = stock; sv = version };  /* RedisSync.run: products.all() reads the row */
      d_step {                              /* later: sync_product.lua with that row */
-       /* sync_product.lua:24-30 missing hash: not reachable here; :32-35 rules: fixed here */
+       /* sync_product.lua:24-32 missing hash: not reachable here; :34-39 rules: fixed here */
        if
-       :: inflight == 0 && sv > r_dbver -> /* sync_product.lua:36-39 adopt the row */
+       :: inflight == 0 && sv > r_dbver -> /* sync_product.lua:40-44 adopt the row */
           avail = ss; r_dbstock = ss; r_dbver = sv; avver = sv;
           reflect(sv)
        :: else -> skip
@@ -856,12 +856,12 @@ write:
          :: true ->
 #else
          if
-         :: plist[w] & BIT(b0) ->                       /* :8-10 LREM found it in this worker's list */
+         :: plist[w] & BIT(b0) ->                       /* :9-11 LREM found it in this worker's list */
 #endif
             plist[w] = plist[w] & ~BIT(b0);
-            avail = avail + Q(b0); inflight = inflight - Q(b0);   /* :15-18 */
+            avail = avail + Q(b0); inflight = inflight - Q(b0);   /* :16-20 */
             if
-            :: (CUSTC & BIT(b0)) -> release(Q(b0))     /* :19-21 a limited job: the count back */
+            :: (CUSTC & BIT(b0)) -> release(Q(b0))     /* :21-23 a limited job: the count back */
             :: else -> skip
             fi;
             assert(!(settled & BIT(b0))); settled = settled | BIT(b0);
