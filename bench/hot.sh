@@ -32,6 +32,7 @@ HTTP_INSTANCES=2
 WORKERS=0
 BATCH=64
 PORT=18080
+METRICS=true # Bolt as users run it
 JAVA_OPTS=${JAVA_OPTS:-}
 while (($# > 0)); do
   case "$1" in
@@ -47,6 +48,7 @@ while (($# > 0)); do
 done
 if ((QUICK)); then ROUNDS=1; DURATION=3s; FLASH_REQUESTS=20000; fi
 DURATION_S=$(seconds_of "$DURATION")
+METRICS_PORT=$((PORT + 1))
 [[ -z "$BASELINE_JAR" || -f "$BASELINE_JAR" ]] || die "no such jar: $BASELINE_JAR"
 
 RUN_ID="$(date +%Y%m%d-%H%M%S)-$$"

@@ -14,6 +14,8 @@
 #   --install-bench-tools  also make sure wrk and gnuplot (Debian: wrk, gnuplot-nox) are installed
 #   --browser              also make sure headless Chromium and its driver are installed (Debian:
 #                          chromium, chromium-driver) for the browser tests (make test passes it)
+# Environment: BOLT_REDIS_APPENDFSYNC=always|everysec|no for a Redis it starts (default everysec); a
+# Redis already answering keeps its own setting.
 set -euo pipefail
 
 REDIS_HOST=127.0.0.1
@@ -26,6 +28,8 @@ BOLT_DB_USER=bolt
 BOLT_DB_PASSWORD=bolt
 BOLT_DB_NAME=bolt
 WAIT_SECS=30
+# everysec unless asked: always loses no accepted order in a power cut, at a cost (README: Delivery guarantees)
+REDIS_APPENDFSYNC=${BOLT_REDIS_APPENDFSYNC:-everysec}
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
@@ -37,13 +41,15 @@ for arg in "$@"; do
   case "$arg" in
     --install-bench-tools) INSTALL_BENCH_TOOLS=1 ;;
     --browser) INSTALL_BROWSER=1 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "services: unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
 log() { echo "services: $*"; }
 die() { echo "services: ERROR: $*" >&2; exit 1; }
+[[ "$REDIS_APPENDFSYNC" =~ ^(always|everysec|no)$ ]] \
+  || die "BOLT_REDIS_APPENDFSYNC must be always, everysec or no, not $REDIS_APPENDFSYNC"
 # have, can_root, as_root, apt_install
 # shellcheck source=scripts/apt.sh
 source "$SCRIPT_DIR/apt.sh"
@@ -128,7 +134,7 @@ start_local_redis() {
   fi
   log "redis: starting redis-server on $REDIS_HOST:$REDIS_PORT (dir $dir, log $logfile)"
   "${run[@]}" redis-server --daemonize yes --bind "$REDIS_HOST" --port "$REDIS_PORT" \
-    --appendonly yes --appendfsync everysec --dir "$dir" \
+    --appendonly yes --appendfsync "$REDIS_APPENDFSYNC" --dir "$dir" \
     --logfile "$logfile" --pidfile "$dir/redis-bolt.pid" \
     || die "redis-server failed to start (see $logfile)"
   REDIS_LOG="$logfile"
