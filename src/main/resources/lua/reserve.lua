@@ -11,7 +11,7 @@
 -- 503 and resyncs); {-3, starts at (ms), now (ms)} sale not started; {-4, ends at (ms)} sale ended;
 -- {-5, limit, units the customer has} over the customer's limit; {-6, limit} a limit needs a
 -- customer; {2, "available:job"} replay of an earlier accepted order with the same idempotency key.
-local now
+local now, jobs, accepted = nil, {}, {}
 local function clock()
   -- Redis's clock decides, so every API process agrees whatever its own clock says
   if not now then
@@ -61,8 +61,8 @@ local function reserve(product, counts, idempotency, quantity, job, customer, or
     -- the job says its units count against the limit, so every later step releases exactly those
     job = string.sub(job, 1, -2) .. ',"limited":true}'
   end
-  redis.call('LPUSH', KEYS[1], job)
-  redis.call('HSET', KEYS[3], order, job)
+  jobs[#jobs + 1] = job
+  accepted[#accepted + 1] = order
   if idempotency then
     redis.call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[1])
   end
@@ -79,5 +79,16 @@ for a = 2, #ARGV, 5 do
   answers[#answers + 1] = reserve(KEYS[k], KEYS[k + 1], idempotency, tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2],
     ARGV[a + 4])
   k = k + (idempotency and 3 or 2)
+end
+-- the accepted jobs are queued and marked pending after the last order, one command each rather
+-- than two per order: the script is atomic, so no reader can tell the difference
+if #jobs > 0 then
+  redis.call('LPUSH', KEYS[1], unpack(jobs))
+  local pending = {}
+  for i = 1, #jobs do
+    pending[2 * i - 1] = accepted[i]
+    pending[2 * i] = jobs[i]
+  end
+  redis.call('HSET', KEYS[3], unpack(pending))
 end
 return answers

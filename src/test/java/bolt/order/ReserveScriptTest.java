@@ -5,6 +5,9 @@ import bolt.stock.StockLedger;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -117,6 +120,41 @@ class ReserveScriptTest {
     OrderJob job = queued(orderId);
     assertThat(env.redis(Command.HGET, env.keys().pending(), orderId.toString()).toString()).as("pending marker")
         .isEqualTo(job.json());
+  }
+
+  @Test
+  void ordersOfOneEventLoopTurnAreDecidedInArrivalOrderEachWithItsOwnAnswer() {
+    stock("turn", 3);
+    List<String> before = queue();
+    Context loop = vertx.getOrCreateContext();
+    Promise<List<Placement>> placed = Promise.promise();
+    loop.runOnContext(inOneTurn -> {
+      OrderService service = env.intake(); // its batcher lives on this loop: the four orders make one call
+      List<Future<Placement>> orders = List.of(service.place("turn", 2, null, null),
+          service.place("turn", 2, null, null), service.place("turn", 1, null, null),
+          service.place("no-such-product", 1, null, null));
+      Future.all(orders).map(all -> orders.stream().map(Future::result).toList()).onComplete(placed);
+    });
+
+    List<Placement> answers = TestEnv.await(placed.future());
+
+    assertThat(answers.get(0)).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(1));
+    assertThat(answers.get(1)).isEqualTo(new Placement.Refused(1, false));
+    assertThat(answers.get(2)).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isZero());
+    assertThat(answers.get(3)).isInstanceOf(Placement.UnknownProduct.class);
+    assertThat(env.ledger("turn", "available")).isZero();
+    assertThat(env.ledger("turn", "inflight")).isEqualTo(3);
+    // queued in arrival order: the first accepted is the first a worker takes (the list's tail)
+    UUID first = ((Placement.Accepted) answers.get(0)).orderId();
+    UUID third = ((Placement.Accepted) answers.get(2)).orderId();
+    List<String> added = queue().subList(0, queue().size() - before.size());
+    assertThat(added).extracting(job -> OrderJob.parse(job).orderId()).containsExactly(third, first);
+    for (String job : added) {
+      assertThat(env.redis(Command.HGET, env.keys().pending(), OrderJob.parse(job).orderId().toString()).toString())
+          .as("pending marker").isEqualTo(job);
+    }
   }
 
   @Test
