@@ -156,7 +156,7 @@ done
   echo "## $(date '+%Y-%m-%d %H:%M %Z') hot product (bench/hot.sh)"
   echo
   echo "- machine: $(nproc) cores, $(uname -sr); Redis $(rcli INFO server | tr -d '\r' | sed -n 's/^redis_version://p'), appendfsync $(rcli CONFIG GET appendfsync | tail -n1)"
-  echo "- Bolt $(git rev-parse --short HEAD), API only, $HTTP_INSTANCES HTTP instances; baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; $ROUNDS interleaved rounds"
+  echo "- Bolt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml bench/ceiling || echo ' (uncommitted changes)'), API only, $HTTP_INSTANCES HTTP instances; baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; $ROUNDS interleaved rounds"
   echo
   echo "| scenario | server | requests/s | p99 ms | accepted | Redis µs per accepted order | script calls per accepted order | Redis CPU % |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
