@@ -20,7 +20,11 @@
 #                        every 5 s during the measured run); off measures what they cost
 #   --consoles N         N operator consoles watching the measured run (default 0)
 #   --results DIR        where reports go (default bench/results; bench/overhead.sh uses its own)
-# Environment: JAVA_OPTS (passed to java, default empty: the JVM's defaults).
+#   --cluster            against the local Redis Cluster (scripts/cluster.sh, started if needed),
+#                        products over 16 shards; scenarios steady,flash unless --scenarios says
+#   --shards N           products over N shards (default 1; 16 with --cluster)
+# Environment: JAVA_OPTS (passed to java, default empty: the JVM's defaults); BOLT_ENV, more
+# VAR=value settings for Bolt (e.g. BOLT_ENV=BOLT_REDIS_WAIT_REPLICAS=1 with --cluster).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,11 +46,13 @@ PORT=18080
 METRICS=true
 CONSOLES=0
 RESULTS="$REPO/bench/results"
+SCENARIOS_ARG=""
+SHARDS_ARG=""
 JAVA_OPTS=${JAVA_OPTS:-}
 
 while (($# > 0)); do
   case "$1" in
-    --scenarios) SCENARIOS=$2; shift ;;
+    --scenarios) SCENARIOS=$2; SCENARIOS_ARG=$2; shift ;;
     --quick) QUICK=1 ;;
     --duration) DURATION=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
@@ -61,12 +67,25 @@ while (($# > 0)); do
       shift ;;
     --consoles) CONSOLES=$2; shift ;;
     --results) RESULTS=$(realpath -m "$2"); shift ;;
-    -h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --cluster) CLUSTER=1 ;;
+    --shards) SHARDS_ARG=$2; shift ;;
+    -h | --help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
   shift
 done
 if ((QUICK)); then DURATION=3s; fi
+if ((CLUSTER)); then
+  SHARDS=${SHARDS_ARG:-16}
+  [[ -n "$SCENARIOS_ARG" ]] || SCENARIOS=steady,flash
+  "$REPO/scripts/cluster.sh" start
+  BOLT_ENV="${BOLT_ENV:+$BOLT_ENV }BOLT_REDIS_MODE=cluster"
+  BOLT_ENV+=" BOLT_REDIS_URLS=redis://127.0.0.1:7001,redis://127.0.0.1:7002,redis://127.0.0.1:7003"
+else
+  SHARDS=${SHARDS_ARG:-1}
+fi
+[[ "$SHARDS" =~ ^[0-9]+$ ]] && ((SHARDS >= 1)) || die "--shards takes a whole number from 1, not $SHARDS"
+BOLT_ENV="${BOLT_ENV:+$BOLT_ENV }BOLT_REDIS_SHARDS=$SHARDS"
 DURATION_S=$(seconds_of "$DURATION")
 WARMUP_S=$(seconds_of "${WARMUP:-$( ((QUICK)) && echo 1s || echo 5s)}")
 FLASH_REQUESTS=${FLASH_REQUESTS:-$( ((QUICK)) && echo 20000 || echo 200000)}
@@ -244,6 +263,8 @@ machine() {
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
   echo "- JDK: $(java -version 2>&1 | head -n1)"
   echo "- Redis: $(rcli INFO server | tr -d '\r' | sed -n 's/^redis_version://p'), appendonly $(rcli CONFIG GET appendonly | tail -n1), appendfsync $(rcli CONFIG GET appendfsync | tail -n1)"
+  if ((CLUSTER)); then echo "- Redis Cluster: 3 masters and 3 replicas on this machine (scripts/cluster.sh), $SHARDS shards"
+  elif ((SHARDS > 1)); then echo "- $SHARDS shards on one Redis"; fi
   echo "- PostgreSQL: $(psql_db bolt -c 'SHOW server_version'), fsync $(psql_db bolt -c 'SHOW fsync'), synchronous_commit $(psql_db bolt -c 'SHOW synchronous_commit')"
   echo "- wrk: $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), -t$THREADS -c$CONNECTIONS, same machine as Bolt, Redis and PostgreSQL"
   echo "- Bolt: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo ' (uncommitted changes)'), http instances $HTTP_INSTANCES, workers $WORKERS, batch $BATCH, metrics $( [[ $METRICS == true ]] && echo 'on (scraped every 5 s)' || echo off), consoles $CONSOLES, JAVA_OPTS='${JAVA_OPTS}'"
