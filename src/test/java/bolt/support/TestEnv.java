@@ -297,7 +297,7 @@ public final class TestEnv implements AutoCloseable {
     if (cluster()) {
       throw new UnsupportedOperationException("wipeRedis runs on a single Redis only");
     }
-    return redis(Command.EVAL, script, 0, "{" + name + "}:*").toLong();
+    return redis(Command.EVAL, script, 0, "{" + name + "*:*").toLong();
   }
 
   /** Jobs queued in every shard. */
