@@ -135,6 +135,39 @@ stop_bolt() {
   wait "$pid" 2>/dev/null || BOLT_EXIT=$?
 }
 
+# ---------------------------------------------------------------- capacity model
+# CPU (ms) used so far by the Redis masters of this run (the cluster's, or the one Redis): INFO cpu
+redis_cpu_ms() {
+  local ports=("$REDIS_PORT") port n=0 v
+  ((CLUSTER)) && ports=("${CLUSTER_PORTS[@]}")
+  for port in "${ports[@]}"; do
+    [[ "$(redis-cli -h "$REDIS_HOST" -p "$port" ROLE 2>/dev/null | head -n1)" == master ]] || continue
+    v=$(redis-cli -h "$REDIS_HOST" -p "$port" INFO cpu | tr -d '\r' \
+      | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%d", s * 1000 }')
+    n=$((n + v))
+  done
+  echo "$n"
+}
+# CPU (ms) used so far by PostgreSQL: every postgres process, and the exited ones the postmaster reaped
+pg_cpu_ms() {
+  local pid
+  for pid in $(pgrep -x postgres); do cat "/proc/$pid/stat" 2>/dev/null || true; done \
+    | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { printf "%d", t * 1000 / hz }'
+}
+# capacity accepted redis_ms pg_ms bolt_ms: CPU per accepted order of each, and what one core of each
+# would take (a Redis Cluster shard is one core: its master's), for SHARDS shards on cores of their own
+capacity() {
+  local n=$1 r p b
+  ((n > 0)) || { echo "no order accepted"; return; }
+  r=$(calc "$2 / $n"); p=$(calc "$3 / $n"); b=$(calc "$4 / $n")
+  awk -v r="$r" -v p="$p" -v b="$b" -v s="$SHARDS" 'BEGIN {
+    rs = (r > 0 ? 1000 / r : 0); ps = (p > 0 ? 1000 / p : 0); bs = (b > 0 ? 1000 / b : 0)
+    first = "Redis"; min = rs * s
+    if (ps < min) { first = "PostgreSQL"; min = ps }
+    if (bs < min) { first = "Bolt (JVM)"; min = bs }
+    printf "CPU per accepted order: Redis %.3f ms, PostgreSQL %.3f ms, Bolt %.3f ms; one core each: %.0f orders/s per Redis shard, %.0f for PostgreSQL, %.0f for Bolt; S = %d shards on cores of their own give %.0f, so with one core each for PostgreSQL and Bolt the first to saturate is %s (%.0f orders/s)", r, p, b, rs, ps, bs, s, rs * s, first, min }'
+}
+
 peak_rss_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$BOLT_PID/status"; }
 
 http_status() { # method path

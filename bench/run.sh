@@ -183,8 +183,8 @@ run_scenario() {
   log "wrk -t$THREADS -c$CONNECTIONS $budget ($WRK_SCRIPT)"
   local t0 t1 written accepted unexpected
   start_watchers
-  local cpu0 cpu1
-  cpu0=$(bolt_cpu_ms)
+  local cpu0 cpu1 redis0 pg0
+  cpu0=$(bolt_cpu_ms); redis0=$(redis_cpu_ms); pg0=$(pg_cpu_ms)
   t0=$(now)
   run_wrk "$s" "$WRK_SECONDS" "$WRK_SCRIPT" "${WRK_ENV[@]}"
   t1=$(now)
@@ -197,6 +197,8 @@ run_scenario() {
   local rss; rss=$(peak_rss_mib)
 
   accepted=$(accepted_count)
+  # the capacity model: CPU of Redis, PostgreSQL and Bolt over the run and its drain, per accepted order
+  CAPACITY=$(capacity "$accepted" "$(($(redis_cpu_ms) - redis0))" "$(($(pg_cpu_ms) - pg0))" "$(($(bolt_cpu_ms) - cpu0))")
   unexpected=$(unexpected_counts "$EXPECTED")
   local verdict="OK" ids="" slack
   [[ -f "$WORK/ids-$s.txt" && $s != steady-plain ]] && ids="$WORK/ids-$s.txt"
@@ -252,6 +254,7 @@ write_table() { # scenario t0 t1 written rss verdict
     echo "| drain after wrk | $drain |"
     echo "| Bolt's CPU during wrk | $(secs "$(calc "$CPU_PER_1K * ${R[requests]} / 1000000")") s ($(printf '%.0f' "$CPU_PER_1K") ms per 1,000 requests) |"
     echo "| peak RSS of Bolt (VmHWM) | $5 MiB |"
+    echo "| capacity model (wrk and drain) | $CAPACITY |"
     echo "| invariants | $6 ($CHECK_INFO, drift $DRIFT) |"
     echo
   } >"$WORK/table-$s.md"
