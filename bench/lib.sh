@@ -4,6 +4,10 @@
 
 REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
+# --cluster: the local Redis Cluster of scripts/cluster.sh, products over SHARDS shards
+CLUSTER=0
+SHARDS=1
+CLUSTER_PORTS=(7001 7002 7003 7004 7005 7006)
 PG_URL_BASE=postgresql://bolt:bolt@127.0.0.1:5432
 BOLT_PID=""
 
@@ -26,7 +30,27 @@ seconds_of() {
   esac
 }
 
-rcli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
+rcli() {
+  # -c follows MOVED, and says so on stdout: not part of the answer
+  if ((CLUSTER)); then redis-cli -c -h "$REDIS_HOST" -p "${CLUSTER_PORTS[0]}" "$@" | sed '/^-> Redirected to slot/d'
+  else redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; fi
+}
+# the hash tag of shard N (docs/design.md: shards): {prefix} for shard 0, {prefix:N} after
+tag() { if (($1 == 0)); then echo "{$PREFIX}"; else echo "{$PREFIX:$1}"; fi; }
+# "id<TAB>hash tag" of every product of PRODUCTS_TSV, in its order (its shard is in the database)
+product_tags() {
+  if ((SHARDS == 1)); then cut -f1 "$PRODUCTS_TSV" | sed "s/\$/\t{$PREFIX}/"; return; fi
+  psql_db "$DB" -F $'\t' -c "SELECT id, CASE WHEN shard = 0 THEN '{$PREFIX}' ELSE '{$PREFIX:' || shard || '}' END FROM products" \
+    | awk -F'\t' 'NR == FNR { t[$1] = $2; next } { print $1 "\t" t[$1] }' - "$PRODUCTS_TSV"
+}
+# the sum over the shards of one number per shard: sum_shards command-with-TAG (TAG replaced)
+sum_shards() {
+  local n=0 s v
+  for ((s = 0; s < SHARDS; s++)); do
+    v=$(rcli "${@//TAG/$(tag "$s")}"); n=$((n + ${v:-0}))
+  done
+  echo "$n"
+}
 psql_db() { # db, then psql arguments
   local db=$1; shift
   PGPASSWORD=bolt PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -U bolt -d "$db" "$@"
@@ -37,6 +61,13 @@ create_db() { psql_db bolt -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CRE
 drop_db() { psql_db bolt -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"; }
 # every key of this scenario (products, queue, markers, workers, dead letters, drift)
 drop_keys() {
+  if ((CLUSTER)); then
+    local port
+    for port in "${CLUSTER_PORTS[@]}"; do
+      redis-cli -h "$REDIS_HOST" -p "$port" --scan --pattern "{$PREFIX*" 2>/dev/null || true
+    done | sort -u | xargs -r -n 1 redis-cli -c -h "$REDIS_HOST" -p "${CLUSTER_PORTS[0]}" UNLINK >/dev/null
+    return 0
+  fi
   rcli --scan --pattern "{$PREFIX}:*" | xargs -r -n 500 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" UNLINK >/dev/null
 }
 
@@ -104,6 +135,39 @@ stop_bolt() {
   wait "$pid" 2>/dev/null || BOLT_EXIT=$?
 }
 
+# ---------------------------------------------------------------- capacity model
+# CPU (ms) used so far by the Redis masters of this run (the cluster's, or the one Redis): INFO cpu
+redis_cpu_ms() {
+  local ports=("$REDIS_PORT") port n=0 v
+  ((CLUSTER)) && ports=("${CLUSTER_PORTS[@]}")
+  for port in "${ports[@]}"; do
+    [[ "$(redis-cli -h "$REDIS_HOST" -p "$port" ROLE 2>/dev/null | head -n1)" == master ]] || continue
+    v=$(redis-cli -h "$REDIS_HOST" -p "$port" INFO cpu | tr -d '\r' \
+      | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%d", s * 1000 }')
+    n=$((n + v))
+  done
+  echo "$n"
+}
+# CPU (ms) used so far by PostgreSQL: every postgres process, and the exited ones the postmaster reaped
+pg_cpu_ms() {
+  local pid
+  for pid in $(pgrep -x postgres); do cat "/proc/$pid/stat" 2>/dev/null || true; done \
+    | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { printf "%d", t * 1000 / hz }'
+}
+# capacity accepted redis_ms pg_ms bolt_ms: CPU per accepted order of each, and what one core of each
+# would take (a Redis Cluster shard is one core: its master's), for SHARDS shards on cores of their own
+capacity() {
+  local n=$1 r p b
+  ((n > 0)) || { echo "no order accepted"; return; }
+  r=$(calc "$2 / $n"); p=$(calc "$3 / $n"); b=$(calc "$4 / $n")
+  awk -v r="$r" -v p="$p" -v b="$b" -v s="$SHARDS" 'BEGIN {
+    rs = (r > 0 ? 1000 / r : 0); ps = (p > 0 ? 1000 / p : 0); bs = (b > 0 ? 1000 / b : 0)
+    first = "Redis"; min = rs * s
+    if (ps < min) { first = "PostgreSQL"; min = ps }
+    if (bs < min) { first = "Bolt (JVM)"; min = bs }
+    printf "CPU per accepted order: Redis %.3f ms, PostgreSQL %.3f ms, Bolt %.3f ms; one core each: %.0f orders/s per Redis shard, %.0f for PostgreSQL, %.0f for Bolt; S = %d shards on cores of their own give %.0f, so with one core each for PostgreSQL and Bolt the first to saturate is %s (%.0f orders/s)", r, p, b, rs, ps, bs, s, rs * s, first, min }'
+}
+
 peak_rss_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$BOLT_PID/status"; }
 
 http_status() { # method path
@@ -152,11 +216,15 @@ socket_errors() { echo $((R[err_connect] + R[err_read] + R[err_write] + R[err_ti
 # ---------------------------------------------------------------- drain
 # jobs in the queue plus in every worker's processing list, read atomically
 backlog() {
-  rcli EVAL "local n = redis.call('LLEN', KEYS[1])
+  sum_shards EVAL "local n = redis.call('LLEN', KEYS[1])
     for _, w in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do n = n + redis.call('LLEN', ARGV[1] .. w) end
-    return n" 2 "{$PREFIX}:queue" "{$PREFIX}:workers" "{$PREFIX}:processing:"
+    return n" 2 "TAG:queue" "TAG:workers" "TAG:processing:"
 }
 inflight() {
+  if ((SHARDS > 1)); then
+    product_tags | awk -F'\t' '{ print "HGET " $2 ":product:" $1 " inflight" }' | rcli | awk '{ n += $1 } END { print n + 0 }'
+    return
+  fi
   local -a keys
   mapfile -t keys < <(cut -f1 "$PRODUCTS_TSV" | sed "s/^/{$PREFIX}:product:/")
   rcli EVAL "local n = 0 for _, k in ipairs(KEYS) do n = n + tonumber(redis.call('HGET', k, 'inflight') or 0) end
@@ -192,14 +260,14 @@ check_invariants() {
   # Redis side: nothing queued, in processing, dead-lettered or pending
   local queue dead markers
   queue=$(backlog)
-  dead=$(rcli LLEN "{$PREFIX}:dead")
-  markers=$(rcli HLEN "{$PREFIX}:pending")
+  dead=$(sum_shards LLEN "TAG:dead")
+  markers=$(sum_shards HLEN "TAG:pending")
   ((queue == 0)) || failures+="FAIL $queue jobs still queued or in processing lists"$'\n'
   ((dead == 0)) || failures+="FAIL $dead dead letters: $(rcli LRANGE "{$PREFIX}:dead" 0 2)"$'\n'
   ((markers == 0)) || failures+="FAIL $markers orders still marked pending in Redis"$'\n'
   # Redis product hashes, in the order of PRODUCTS_TSV, next to the DB in one SQL check
   raw="$WORK/cache.tsv"
-  cut -f1 "$PRODUCTS_TSV" | sed "s/.*/HMGET {$PREFIX}:product:& available inflight dbstock/" | rcli \
+  product_tags | awk -F'\t' '{ print "HMGET " $2 ":product:" $1 " available inflight dbstock" }' | rcli \
     | paste - - - | paste <(cut -f1 "$PRODUCTS_TSV") - >"$raw"
   local sql_out
   sql_out=$({
@@ -216,7 +284,7 @@ check_invariants() {
   } | psql_db "$DB") || die "invariant check query failed (database $DB kept)"
   failures+=$(grep '^FAIL' <<<"$sql_out" || true)
   CHECK_INFO=$(grep '^INFO' <<<"$sql_out" | sed 's/^INFO //' || true)
-  DRIFT=$(rcli GET "{$PREFIX}:drift"); DRIFT=${DRIFT:-0}
+  DRIFT=$(sum_shards GET "TAG:drift")
   if [[ -n "${failures//$'\n'/}" ]]; then
     printf '%s\n' "$failures" | sed '/^$/d' >&2
     return 1

@@ -22,7 +22,11 @@
 #   --results DIR        where reports go (default bench/results; bench/overhead.sh uses its own)
 #   --appendfsync MODE   Redis's appendfsync (always|everysec|no) for this run, put back at exit
 #                        (default: leave the server's setting alone)
-# Environment: JAVA_OPTS (passed to java, default empty: the JVM's defaults).
+#   --cluster            against the local Redis Cluster (scripts/cluster.sh, started if needed),
+#                        products over 16 shards; scenarios steady,flash unless --scenarios says
+#   --shards N           products over N shards (default 1; 16 with --cluster)
+# Environment: JAVA_OPTS (passed to java, default empty: the JVM's defaults); BOLT_ENV, more
+# VAR=value settings for Bolt (e.g. BOLT_ENV=BOLT_REDIS_WAIT_REPLICAS=1 with --cluster).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,11 +49,13 @@ METRICS=true
 CONSOLES=0
 RESULTS="$REPO/bench/results"
 APPENDFSYNC=""
+SCENARIOS_ARG=""
+SHARDS_ARG=""
 JAVA_OPTS=${JAVA_OPTS:-}
 
 while (($# > 0)); do
   case "$1" in
-    --scenarios) SCENARIOS=$2; shift ;;
+    --scenarios) SCENARIOS=$2; SCENARIOS_ARG=$2; shift ;;
     --quick) QUICK=1 ;;
     --duration) DURATION=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
@@ -66,12 +72,25 @@ while (($# > 0)); do
     --results) RESULTS=$(realpath -m "$2"); shift ;;
     --appendfsync) case "$2" in always | everysec | no) APPENDFSYNC=$2 ;; *) die "--appendfsync always, everysec or no, not $2" ;; esac
       shift ;;
-    -h | --help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --cluster) CLUSTER=1 ;;
+    --shards) SHARDS_ARG=$2; shift ;;
+    -h | --help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
   shift
 done
 if ((QUICK)); then DURATION=3s; fi
+if ((CLUSTER)); then
+  SHARDS=${SHARDS_ARG:-16}
+  [[ -n "$SCENARIOS_ARG" ]] || SCENARIOS=steady,flash
+  "$REPO/scripts/cluster.sh" start
+  BOLT_ENV="${BOLT_ENV:+$BOLT_ENV }BOLT_REDIS_MODE=cluster"
+  BOLT_ENV+=" BOLT_REDIS_URLS=redis://127.0.0.1:7001,redis://127.0.0.1:7002,redis://127.0.0.1:7003"
+else
+  SHARDS=${SHARDS_ARG:-1}
+fi
+[[ "$SHARDS" =~ ^[0-9]+$ ]] && ((SHARDS >= 1)) || die "--shards takes a whole number from 1, not $SHARDS"
+BOLT_ENV="${BOLT_ENV:+$BOLT_ENV }BOLT_REDIS_SHARDS=$SHARDS"
 DURATION_S=$(seconds_of "$DURATION")
 WARMUP_S=$(seconds_of "${WARMUP:-$( ((QUICK)) && echo 1s || echo 5s)}")
 FLASH_REQUESTS=${FLASH_REQUESTS:-$( ((QUICK)) && echo 20000 || echo 200000)}
@@ -104,6 +123,7 @@ on_exit() {
 }
 trap on_exit EXIT
 if [[ -n "$APPENDFSYNC" ]]; then
+  ((CLUSTER == 0)) || die "--appendfsync sets the standalone Redis; set a cluster's nodes with redis-cli"
   FSYNC_BEFORE=$(rcli CONFIG GET appendfsync | tail -n1)
   rcli CONFIG SET appendfsync "$APPENDFSYNC" >/dev/null
 fi
@@ -175,8 +195,8 @@ run_scenario() {
   log "wrk -t$THREADS -c$CONNECTIONS $budget ($WRK_SCRIPT)"
   local t0 t1 written accepted unexpected
   start_watchers
-  local cpu0 cpu1
-  cpu0=$(bolt_cpu_ms)
+  local cpu0 cpu1 redis0 pg0
+  cpu0=$(bolt_cpu_ms); redis0=$(redis_cpu_ms); pg0=$(pg_cpu_ms)
   t0=$(now)
   run_wrk "$s" "$WRK_SECONDS" "$WRK_SCRIPT" "${WRK_ENV[@]}"
   t1=$(now)
@@ -189,6 +209,8 @@ run_scenario() {
   local rss; rss=$(peak_rss_mib)
 
   accepted=$(accepted_count)
+  # the capacity model: CPU of Redis, PostgreSQL and Bolt over the run and its drain, per accepted order
+  CAPACITY=$(capacity "$accepted" "$(($(redis_cpu_ms) - redis0))" "$(($(pg_cpu_ms) - pg0))" "$(($(bolt_cpu_ms) - cpu0))")
   unexpected=$(unexpected_counts "$EXPECTED")
   local verdict="OK" ids="" slack
   [[ -f "$WORK/ids-$s.txt" && $s != steady-plain ]] && ids="$WORK/ids-$s.txt"
@@ -244,6 +266,7 @@ write_table() { # scenario t0 t1 written rss verdict
     echo "| drain after wrk | $drain |"
     echo "| Bolt's CPU during wrk | $(secs "$(calc "$CPU_PER_1K * ${R[requests]} / 1000000")") s ($(printf '%.0f' "$CPU_PER_1K") ms per 1,000 requests) |"
     echo "| peak RSS of Bolt (VmHWM) | $5 MiB |"
+    echo "| capacity model (wrk and drain) | $CAPACITY |"
     echo "| invariants | $6 ($CHECK_INFO, drift $DRIFT) |"
     echo
   } >"$WORK/table-$s.md"
@@ -255,6 +278,8 @@ machine() {
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
   echo "- JDK: $(java -version 2>&1 | head -n1)"
   echo "- Redis: $(rcli INFO server | tr -d '\r' | sed -n 's/^redis_version://p'), appendonly $(rcli CONFIG GET appendonly | tail -n1), appendfsync $(rcli CONFIG GET appendfsync | tail -n1)"
+  if ((CLUSTER)); then echo "- Redis Cluster: 3 masters and 3 replicas on this machine (scripts/cluster.sh), $SHARDS shards"
+  elif ((SHARDS > 1)); then echo "- $SHARDS shards on one Redis"; fi
   echo "- PostgreSQL: $(psql_db bolt -c 'SHOW server_version'), fsync $(psql_db bolt -c 'SHOW fsync'), synchronous_commit $(psql_db bolt -c 'SHOW synchronous_commit')"
   echo "- wrk: $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), -t$THREADS -c$CONNECTIONS, same machine as Bolt, Redis and PostgreSQL"
   echo "- Bolt: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo ' (uncommitted changes)'), http instances $HTTP_INSTANCES, workers $WORKERS, batch $BATCH, metrics $( [[ $METRICS == true ]] && echo 'on (scraped every 5 s)' || echo off), consoles $CONSOLES, JAVA_OPTS='${JAVA_OPTS}'"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local Redis Cluster for Bolt's cluster mode (tests, benchmark, trying it out): three masters,
 # each with one replica, on 127.0.0.1 ports 7001-7006, AOF on, made from the installed redis-server
-# (installed from Debian's package when missing, like scripts/services.sh does).
+# (installed from Debian's package when missing, like scripts/services.sh does). Full coverage is not
+# required: while one master fails over, the other masters keep serving their slots.
 #
 # Usage: scripts/cluster.sh [start|stop|status|kill PORT]
 #   start   idempotent: starts the nodes that do not answer, creates the cluster if its slots are
@@ -48,6 +49,7 @@ start_node() {
   fi
   "${run[@]}" redis-server --port "$port" --bind "$HOST" --daemonize yes --dir "$dir" \
     --cluster-enabled yes --cluster-config-file "nodes-$port.conf" --cluster-node-timeout "$NODE_TIMEOUT_MS" \
+    --cluster-require-full-coverage no \
     --appendonly yes --appendfsync everysec --logfile "$dir/redis.log" --pidfile "$dir/redis.pid" \
     || die "redis-server on port $port failed to start (see $dir/redis.log)"
 }
@@ -74,6 +76,9 @@ start() {
     fi
   done
   for port in "${PORTS[@]}"; do wait_for "node $port answering" answers "$port"; done
+  # a master failing over must not stop the other masters' slots (Bolt's other shards): nodes started
+  # by an older version of this script get the setting too
+  for port in "${PORTS[@]}"; do cli "$port" CONFIG SET cluster-require-full-coverage no >/dev/null; done
   if [[ "$(assigned 7001)" != 16384 ]]; then
     log "creating the cluster: 3 masters, 1 replica each"
     redis-cli --cluster create $(printf "$HOST:%s " "${PORTS[@]}") --cluster-replicas 1 --cluster-yes >/dev/null \
@@ -116,6 +121,6 @@ case "${1:-start}" in
   stop) stop ;;
   status) status ;;
   kill) kill_node "${2:?kill needs a port}" ;;
-  -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command: $1 (try --help)" ;;
 esac

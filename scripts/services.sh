@@ -10,10 +10,12 @@
 #   4. otherwise          -> stop and say what to install
 # Idempotent: when everything is already up it only checks (about a second).
 #
-# Usage: scripts/services.sh [--install-bench-tools] [--browser]
+# Usage: scripts/services.sh [--install-bench-tools] [--browser] [--cluster]
 #   --install-bench-tools  also make sure wrk and gnuplot (Debian: wrk, gnuplot-nox) are installed
 #   --browser              also make sure headless Chromium and its driver are installed (Debian:
 #                          chromium, chromium-driver) for the browser tests (make test passes it)
+#   --cluster              also start the local Redis Cluster on 127.0.0.1:7001-7006 (scripts/cluster.sh;
+#                          make test passes it for the cluster suite)
 # Environment: BOLT_REDIS_APPENDFSYNC=always|everysec|no for a Redis it starts (default everysec); a
 # Redis already answering keeps its own setting.
 set -euo pipefail
@@ -37,11 +39,13 @@ COMPOSE_FILE="$REPO_ROOT/docker-compose.yml"
 
 INSTALL_BENCH_TOOLS=0
 INSTALL_BROWSER=0
+START_CLUSTER=0
 for arg in "$@"; do
   case "$arg" in
     --install-bench-tools) INSTALL_BENCH_TOOLS=1 ;;
     --browser) INSTALL_BROWSER=1 ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --cluster) START_CLUSTER=1 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "services: unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -305,3 +309,4 @@ check_redis
 ensure_pg_role
 if ((INSTALL_BENCH_TOOLS)); then ensure_bench_tools; fi
 if ((INSTALL_BROWSER)); then ensure_browser; fi
+if ((START_CLUSTER)); then "$SCRIPT_DIR/cluster.sh" start; fi

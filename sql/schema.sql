@@ -18,6 +18,9 @@ ALTER TABLE products ADD COLUMN IF NOT EXISTS sale_starts_at timestamptz;
 ALTER TABLE products ADD COLUMN IF NOT EXISTS sale_ends_at timestamptz;
 ALTER TABLE products ADD COLUMN IF NOT EXISTS hold_seconds integer CHECK (hold_seconds BETWEEN 1 AND 604800);
 ALTER TABLE products ADD COLUMN IF NOT EXISTS rules_version bigint NOT NULL DEFAULT 0;
+-- The Redis shard of the product (docs/design.md: shards): chosen once at creation, never changed,
+-- so that adding shards moves no live product. Rows from before shards existed are in shard 0.
+ALTER TABLE products ADD COLUMN IF NOT EXISTS shard integer NOT NULL DEFAULT 0 CHECK (shard >= 0);
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_constraint WHERE conname = 'products_sale_window_check') THEN

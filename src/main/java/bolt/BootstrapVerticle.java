@@ -2,9 +2,10 @@ package bolt;
 
 import bolt.config.BoltConfig;
 import bolt.infra.Clients;
-import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
+import bolt.stock.ProductShards;
 import bolt.stock.RedisSync;
+import bolt.stock.Shards;
 import bolt.stock.StockChangeRepository;
 import bolt.stock.StockLedger;
 import bolt.stock.StockReturns;
@@ -60,7 +61,8 @@ final class BootstrapVerticle extends VerticleBase {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 1);
     long timeout = config.redisTimeoutMs();
-    StockLedger ledger = new StockLedger(redis, new Keys(config.keyPrefix()), timeout);
+    StockLedger ledger = new StockLedger(redis, new ProductShards(new Shards(config.keyPrefix(),
+        config.redis().shards()), new ProductRepository(pool)), timeout);
     sync = new RedisSync(new ProductRepository(pool), ledger,
         new StockReturns(ledger, new StockChangeRepository(pool), timeout), timeout);
     schema = "SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ");\n" + resource("sql/schema.sql")

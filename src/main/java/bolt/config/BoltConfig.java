@@ -27,6 +27,7 @@ public record BoltConfig(
     int maxAttempts,
     String workerId,
     String redisUrl,
+    RedisTopology redis,
     long redisTimeoutMs,
     int redisPoolSize,
     String pgUrl,
@@ -67,6 +68,10 @@ public record BoltConfig(
       Map.entry("BOLT_MAX_ATTEMPTS", "fulfillment.maxAttempts"),
       Map.entry("BOLT_WORKER_ID", "fulfillment.workerId"),
       Map.entry("BOLT_REDIS_URL", "redis.url"),
+      Map.entry("BOLT_REDIS_MODE", "redis.mode"),
+      Map.entry("BOLT_REDIS_URLS", "redis.urls"),
+      Map.entry("BOLT_REDIS_SHARDS", "redis.shards"),
+      Map.entry("BOLT_REDIS_WAIT_REPLICAS", "redis.waitReplicas"),
       Map.entry("BOLT_REDIS_TIMEOUT_MS", "redis.timeoutMs"),
       Map.entry("BOLT_REDIS_POOL_SIZE", "redis.poolSize"),
       Map.entry("BOLT_PG_URL", "postgres.url"),
@@ -121,6 +126,7 @@ public record BoltConfig(
         s.integer("fulfillment.maxAttempts", 3, 1, 100),
         s.text("fulfillment.workerId", defaultWorkerId()),
         s.uri("redis.url", "redis://127.0.0.1:6379", "redis", "rediss", "unix"),
+        RedisTopology.read(s),
         s.integer("redis.timeoutMs", 2_000, 10, 60_000),
         s.integer("redis.poolSize", 16, 1, 1024),
         s.postgresUri("postgres.url", "postgresql://bolt:bolt@127.0.0.1:5432/bolt"),
@@ -141,6 +147,11 @@ public record BoltConfig(
         && config.metricsPort() == config.httpPort()) {
       throw new ConfigException(s.name("metrics.port"), "must differ from " + s.name("http.port") + " ("
           + config.httpPort() + ")");
+    }
+    // shard n's tag is {prefix:n}: a prefix with a colon could spell another installation's shard
+    if (config.redis().shards() > 1 && config.keyPrefix().contains(":")) {
+      throw new ConfigException(s.name("keyPrefix"), "must not contain ':' when " + s.name("redis.shards")
+          + " is more than 1, got '" + config.keyPrefix() + "'");
     }
     if (config.blockTimeoutMs() >= config.heartbeatTtlMs()) {
       throw new ConfigException(s.name("fulfillment.blockTimeoutMs"), "must be less than "

@@ -6,6 +6,7 @@ import io.vertx.pgclient.PgConnectOptions;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -93,7 +94,26 @@ final class Settings {
   }
 
   String uri(String path, String fallback, String... schemes) {
-    String text = text(path, fallback);
+    return checkedUri(path, text(path, fallback), schemes);
+  }
+
+  /** A list of URIs: a JSON array, or one string of comma-separated URIs (as an environment variable gives it). */
+  List<String> uris(String path, String... schemes) {
+    Object value = raw(path);
+    List<String> uris = new ArrayList<>();
+    if (value instanceof JsonArray array) {
+      array.forEach(item -> uris.add(String.valueOf(item).trim()));
+    } else if (value != null) {
+      for (String item : value.toString().split(",")) {
+        uris.add(item.trim());
+      }
+    }
+    uris.removeIf(String::isEmpty);
+    uris.forEach(uri -> checkedUri(path, uri, schemes));
+    return List.copyOf(uris);
+  }
+
+  private String checkedUri(String path, String text, String... schemes) {
     try {
       URI uri = new URI(text);
       if (uri.getScheme() == null || !List.of(schemes).contains(uri.getScheme())) {

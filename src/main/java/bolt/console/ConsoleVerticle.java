@@ -4,8 +4,8 @@ import bolt.config.BoltConfig;
 import bolt.infra.Clients;
 import bolt.metrics.BoltMetrics;
 import bolt.metrics.SaleStateReader;
-import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
+import bolt.stock.Shards;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -51,7 +51,8 @@ public class ConsoleVerticle extends VerticleBase {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 1);
     long timeout = config.redisTimeoutMs();
-    snapshots = new SaleSnapshots(new SaleStateReader(redis, new ProductRepository(pool), new Keys(config.keyPrefix()),
+    snapshots = new SaleSnapshots(new SaleStateReader(redis, new ProductRepository(pool),
+        new Shards(config.keyPrefix(), config.redis().shards()),
         timeout), new SoldUnits(pool, timeout), metrics, List.copyOf(config.roles()));
     metrics.consoleViewers(() -> viewers);
     vertx.eventBus().<Void>localConsumer(JOINED, joined -> {

@@ -5,6 +5,9 @@ import bolt.infra.Clients;
 import bolt.metrics.BoltMetrics;
 import bolt.order.OrderStatusRepository;
 import bolt.stock.Keys;
+import bolt.stock.ProductRepository;
+import bolt.stock.ProductShards;
+import bolt.stock.Shards;
 import bolt.stock.StockChangeRepository;
 import bolt.stock.StockLedger;
 import bolt.stock.StockReturns;
@@ -17,6 +20,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,8 +42,10 @@ public class FulfillmentVerticle extends VerticleBase {
   private final BoltMetrics metrics;
   private Redis redis;
   private Pool pool;
+  private final List<WorkerRegistry> registries = new ArrayList<>();
+  /** Shard 0's entry: the claim on the worker id is made there. */
   private WorkerRegistry registry;
-  private WorkQueue queue;
+  private ShardedQueue queue;
   private Worker worker;
   private HoldSweeper sweeper;
   private long heartbeatTimer = -1;
@@ -52,35 +60,58 @@ public class FulfillmentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    String workerId = config.workerId() + "-" + INSTANCES.incrementAndGet();
+    int instance = INSTANCES.incrementAndGet();
+    String workerId = config.workerId() + "-" + instance;
     long ttl = config.heartbeatTtlMs();
-    Keys keys = new Keys(config.keyPrefix());
+    Shards shards = new Shards(config.keyPrefix(), config.redis().shards());
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 2);
-    registry = new WorkerRegistry(redis, keys, workerId, ttl, config.redisTimeoutMs());
-    queue = new WorkQueue(redis, Redis.createClient(vertx, Clients.redisOptions(config)), keys, registry,
-        config.redisTimeoutMs());
+    String token = UUID.randomUUID().toString();
+    int home = homeShard(config.workerId(), instance, shards.count());
+    List<WorkQueue> queues = new ArrayList<>(shards.count());
+    for (Keys keys : shards.all()) {
+      WorkerRegistry entry = new WorkerRegistry(redis, keys, workerId, token, ttl, config.redisTimeoutMs());
+      registries.add(entry);
+      Redis blocking = keys.shard() == home ? Redis.createClient(vertx, Clients.redisOptions(config)) : null;
+      queues.add(new WorkQueue(redis, blocking, keys, entry, config.redisTimeoutMs()));
+    }
+    registry = registries.get(0);
+    queue = new ShardedQueue(queues, home);
     OrderWriter writer = new OrderWriter(pool, config.faultStopAfterLock() ? FulfillmentVerticle::stopOnce : () -> { });
     worker = new Worker(vertx, queue, writer, config.batchSize(), config.blockTimeoutMs(),
         config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { }, metrics);
-    StockLedger ledger = new StockLedger(redis, keys, config.redisTimeoutMs());
+    StockLedger ledger = new StockLedger(redis, new ProductShards(shards, new ProductRepository(pool)),
+        config.redisTimeoutMs());
     sweeper = new HoldSweeper(vertx, new OrderStatusRepository(pool),
         new StockReturns(ledger, new StockChangeRepository(pool), config.redisTimeoutMs()), config.redisTimeoutMs(),
         config.faultHaltAfterExpiry() ? FulfillmentVerticle::haltAfterExpiry : () -> { });
     return registry.claim(vertx).onSuccess(claimed -> {
       heartbeatTimer = vertx.setPeriodic(registry.beatIntervalMs(), id -> lastBeat = queue.heartbeat());
-      reapTimer = vertx.setPeriodic(ttl / 2, id -> registry.reap().onSuccess(reaped -> {
+      reapTimer = vertx.setPeriodic(ttl / 2, id -> registries.forEach(shard -> shard.reap().onSuccess(reaped -> {
         metrics.reaped(reaped.get(0).toInteger(), reaped.get(1).toInteger());
         if (reaped.get(0).toInteger() > 0) {
-          LOG.atWarn().addKeyValue("workerId", workerId)
-              .log("Recovered {} jobs of {} silent workers", reaped.get(1), reaped.get(0));
+          LOG.atWarn().addKeyValue("workerId", workerId).log("Recovered {} jobs of {} silent workers (shard {})",
+              reaped.get(1), reaped.get(0), shard.shard());
         }
-      }));
+      })));
       worker.start();
       sweeper.start();
       LOG.atInfo().addKeyValue("workerId", workerId)
           .log("Worker {} started (batch {}, heartbeat TTL {} ms)", workerId, config.batchSize(), ttl);
     });
+  }
+
+  /**
+   * The shard this worker blocks on when every shard is empty: instances of a process take
+   * consecutive shards, from a point that the worker id spreads across processes.
+   */
+  static int homeShard(String processWorkerId, int instance, int shards) {
+    return (int) ((Shards.choose(processWorkerId, shards) + (long) instance) % shards);
+  }
+
+  /** Leaves the workers set of every shard (each only if this worker's list there is empty). */
+  private Future<Void> retire() {
+    return Future.all(registries.stream().map(WorkerRegistry::retire).toList()).mapEmpty();
   }
 
   private static void haltAfterCommit() {
@@ -119,7 +150,7 @@ public class FulfillmentVerticle extends VerticleBase {
     vertx.cancelTimer(reapTimer);
     return Future.join(worker.stop(), sweeper.stop(), lastBeat).timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .otherwiseEmpty()
-        .compose(done -> registry.retire().onFailure(failure -> LOG.warn("Worker {} could not leave the workers set "
+        .compose(done -> retire().onFailure(failure -> LOG.warn("Worker {} could not leave the workers set "
             + "(a reaper will): {}", queue.workerId(), failure.getMessage())).otherwiseEmpty())
         .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))
         .onComplete(done -> LOG.atInfo().addKeyValue("workerId", queue.workerId())

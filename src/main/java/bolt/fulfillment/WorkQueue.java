@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * commit, dead-letter poison. The worker's registration ({@link WorkerRegistry}) goes in front of
  * every take, in the same pipeline, so no job is ever taken by a worker the reapers cannot see.
  */
-class WorkQueue {
+class WorkQueue implements Jobs {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
   private static final LuaScript TAKE = LuaScript.load("take");
@@ -48,7 +48,8 @@ class WorkQueue {
 
   /**
    * @param redis          the shared pool, for short commands
-   * @param blockingClient the client of this worker's own connection: BLMOVE must never hold a pooled one
+   * @param blockingClient the client of this worker's own connection: BLMOVE must never hold a pooled one;
+   *                       null for a shard this worker only polls (it never blocks there)
    */
   WorkQueue(Redis redis, Redis blockingClient, Keys keys, WorkerRegistry registry, long timeoutMs) {
     this.redis = redis;
@@ -59,8 +60,13 @@ class WorkQueue {
     this.timeoutMs = timeoutMs;
   }
 
-  String workerId() {
+  @Override
+  public String workerId() {
     return registry.workerId();
+  }
+
+  int shard() {
+    return keys.shard();
   }
 
   /**
@@ -68,7 +74,8 @@ class WorkQueue {
    * to {@code max - 1} more without waiting; oldest first. Fails with {@link WorkerRegistry.WorkerIdInUse}
    * once another live process holds this worker's id (a job the same pipeline moved is still returned).
    */
-  Future<List<String>> take(int max, long blockMs) {
+  @Override
+  public Future<List<String>> take(int max, long blockMs) {
     if (idInUse != null) {
       return Future.failedFuture(idInUse);
     }
@@ -78,22 +85,37 @@ class WorkQueue {
         .compose(conn -> conn.batch(List.of(registry.heartbeatRequest(), blmove)));
     return Unavailable.guard("redis", blockMs + timeoutMs, taken)
         .recover(failure -> dropBlockingConnection().transform(ignored -> Future.failedFuture(failure)))
-        .compose(replies -> {
-          registered(registry.beat(replies.get(0)));
-          Response first = replies.get(1);
-          if (first == null) {
-            return idInUse == null ? Future.succeededFuture(List.of()) : Future.failedFuture(idInUse);
-          }
-          if (max == 1 || idInUse != null) {
-            return Future.succeededFuture(List.of(first.toString()));
-          }
-          return more(first.toString(), max - 1).map(more -> {
-            List<String> jobs = new ArrayList<>(more.size() + 1);
-            jobs.add(first.toString());
-            jobs.addAll(more);
-            return jobs;
-          });
-        });
+        .compose(replies -> taken(replies, max));
+  }
+
+  /**
+   * As {@link #take} without waiting (LMOVE instead of BLMOVE, on the shared client): a worker polls
+   * the shards it does not block on this way (docs/design.md: workers over shards).
+   */
+  Future<List<String>> poll(int max) {
+    if (idInUse != null) {
+      return Future.failedFuture(idInUse);
+    }
+    Request lmove = Request.cmd(Command.LMOVE).arg(keys.queue()).arg(processing).arg("RIGHT").arg("LEFT");
+    return guard(redis.batch(List.of(registry.heartbeatRequest(), lmove))).compose(replies -> taken(replies, max));
+  }
+
+  /** The replies of [heartbeat, a move of one job]: that job, and up to {@code max - 1} more. */
+  private Future<List<String>> taken(List<Response> replies, int max) {
+    registered(registry.beat(replies.get(0)));
+    Response first = replies.get(1);
+    if (first == null) {
+      return idInUse == null ? Future.succeededFuture(List.of()) : Future.failedFuture(idInUse);
+    }
+    if (max == 1 || idInUse != null) {
+      return Future.succeededFuture(List.of(first.toString()));
+    }
+    return more(first.toString(), max - 1).map(more -> {
+      List<String> jobs = new ArrayList<>(more.size() + 1);
+      jobs.add(first.toString());
+      jobs.addAll(more);
+      return jobs;
+    });
   }
 
   /**
@@ -130,7 +152,8 @@ class WorkQueue {
   }
 
   /** Up to {@code max} of the oldest jobs already in this worker's list (left over by a failure or a crash). */
-  Future<List<String>> leftovers(int max) {
+  @Override
+  public Future<List<String>> leftovers(int max) {
     return guard(redis.send(Request.cmd(Command.LRANGE).arg(processing).arg(-max).arg(-1))).map(reply -> {
       List<String> jobs = new ArrayList<>(reply.size());
       reply.forEach(job -> jobs.add(job.toString()));
@@ -140,7 +163,8 @@ class WorkQueue {
   }
 
   /** Settles a committed batch's written jobs; returns {settled, corrected}. Keys and arguments: see ack.lua. */
-  Future<Response> ack(BatchResult result) {
+  @Override
+  public Future<Response> ack(BatchResult result) {
     List<OrderJob> jobs = result.written();
     Map<String, Integer> productIndex = new LinkedHashMap<>();
     jobs.forEach(job -> productIndex.putIfAbsent(job.productId(), productIndex.size() + 1));
@@ -174,7 +198,8 @@ class WorkQueue {
    * Moves a job to the dead-letter list with its reason, releases its units and marks the order
    * REJECTED; {@code job} is null when the raw text could not be parsed.
    */
-  Future<Boolean> deadLetter(String raw, OrderJob job, String reason) {
+  @Override
+  public Future<Boolean> deadLetter(String raw, OrderJob job, String reason) {
     JsonObject entry = new JsonObject().put("job", raw).put("reason", reason).put("worker", workerId())
         .put("at", System.currentTimeMillis());
     List<String> scriptKeys = new ArrayList<>(List.of(processing, keys.deadLetters()));
@@ -197,7 +222,8 @@ class WorkQueue {
   }
 
   Future<Void> close() {
-    return dropBlockingConnection().eventually(blockingClient::close);
+    return dropBlockingConnection().eventually(() -> blockingClient == null ? Future.succeededFuture()
+        : blockingClient.close());
   }
 
   private Future<RedisConnection> blockingConnection() {

@@ -27,7 +27,7 @@ class Worker {
   private static final long WRITE_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
-  private final WorkQueue queue;
+  private final Jobs queue;
   private final OrderWriter writer;
   private final int batchSize;
   private final long blockMs;
@@ -46,7 +46,7 @@ class Worker {
   private long retryTimer = -1;
 
   /** @param afterCommit runs between a batch's commit and its ack (fault injection; a no-op normally) */
-  Worker(Vertx vertx, WorkQueue queue, OrderWriter writer, int batchSize, long blockMs, int maxAttempts,
+  Worker(Vertx vertx, Jobs queue, OrderWriter writer, int batchSize, long blockMs, int maxAttempts,
          Runnable afterCommit, BoltMetrics metrics) {
     this.vertx = vertx;
     this.queue = queue;

@@ -57,15 +57,21 @@ class WorkerRegistry {
   private final Keys keys;
   private final String workerId;
   /** Tells this process's claim on the id from another process's claim on the same id. */
-  private final String token = UUID.randomUUID().toString();
+  private final String token;
   private final long ttlMs;
   private final long beatIntervalMs;
   private final long timeoutMs;
 
   WorkerRegistry(Redis redis, Keys keys, String workerId, long ttlMs, long timeoutMs) {
+    this(redis, keys, workerId, UUID.randomUUID().toString(), ttlMs, timeoutMs);
+  }
+
+  /** @param token the process's claim on the id, the same in every shard the worker takes from */
+  WorkerRegistry(Redis redis, Keys keys, String workerId, String token, long ttlMs, long timeoutMs) {
     this.redis = redis;
     this.keys = keys;
     this.workerId = workerId;
+    this.token = token;
     this.ttlMs = ttlMs;
     this.beatIntervalMs = Math.min(ttlMs / 3, MAX_BEAT_INTERVAL_MS);
     this.timeoutMs = timeoutMs;
@@ -73,6 +79,10 @@ class WorkerRegistry {
 
   String workerId() {
     return workerId;
+  }
+
+  int shard() {
+    return keys.shard();
   }
 
   /** How often the periodic heartbeat runs. */

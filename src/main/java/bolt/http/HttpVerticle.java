@@ -6,16 +6,18 @@ import bolt.infra.Clients;
 import bolt.metrics.BoltMetrics;
 import bolt.order.OrderAdmin;
 import bolt.order.OrderRepository;
-import bolt.order.OrderStatusRepository;
 import bolt.order.OrderService;
+import bolt.order.OrderStatusRepository;
+import bolt.order.Replication;
 import bolt.order.SoldOutMemory;
-import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
 import bolt.stock.ProductService;
+import bolt.stock.ProductShards;
 import bolt.stock.RedisSync;
+import bolt.stock.Shards;
 import bolt.stock.StockChangeRepository;
-import bolt.stock.StockReturns;
 import bolt.stock.StockLedger;
+import bolt.stock.StockReturns;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -57,11 +59,13 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, config.pgPoolSize());
-    Keys keys = new Keys(config.keyPrefix());
+    ProductShards shards = new ProductShards(new Shards(config.keyPrefix(), config.redis().shards()),
+        new ProductRepository(pool));
     long timeout = config.redisTimeoutMs();
-    OrderService orders = new OrderService(vertx, redis, keys, new OrderRepository(pool), timeout,
-        () -> vertx.eventBus().send(RedisSync.RESYNC_ADDRESS, null), soldOut);
-    StockLedger ledger = new StockLedger(redis, keys, timeout);
+    OrderService orders = new OrderService(vertx, redis, shards, new OrderRepository(pool), timeout,
+        () -> vertx.eventBus().send(RedisSync.RESYNC_ADDRESS, null), soldOut,
+        new Replication(config.redis().waitReplicas(), metrics::replicationShort));
+    StockLedger ledger = new StockLedger(redis, shards, timeout);
     StockChangeRepository changes = new StockChangeRepository(pool);
     StockReturns returns = new StockReturns(ledger, changes, timeout);
     ProductService products = new ProductService(new ProductRepository(pool), changes, ledger, returns, timeout);

@@ -6,9 +6,13 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisReplicas;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+
+import java.util.List;
 
 /** Builds the Redis and PostgreSQL clients from configuration; one place for their tuning. */
 public final class Clients {
@@ -16,27 +20,54 @@ public final class Clients {
   private Clients() {
   }
 
-  /** A pooled Redis client; connections are made lazily, so a Redis that is down does not stop start-up. */
+  /**
+   * A pooled Redis client; connections are made lazily, so a Redis that is down does not stop start-up.
+   * In cluster mode, one long-lived cluster connection ({@link ClusterRedis}).
+   */
   public static Redis redis(Vertx vertx, BoltConfig config) {
-    return Redis.createClient(vertx, redisOptions(config)
+    Redis client = Redis.createClient(vertx, redisOptions(config)
         .setPoolName("bolt-redis")
         .setMaxPoolSize(config.redisPoolSize())
         // under a burst every request waits for a connection rather than failing at once
         .setMaxPoolWaiting(8192)
         .setMaxWaitingHandlers(8192));
+    return config.redis().cluster() ? new ClusterRedis(vertx, client) : client;
   }
 
-  /** Options for a single dedicated connection (the workers' blocking BLMOVE). */
+  /**
+   * Options for a single dedicated connection (the workers' blocking BLMOVE); in cluster mode, for a
+   * cluster connection (one connection per node, commands routed by slot).
+   */
   public static RedisOptions redisOptions(BoltConfig config) {
-    return new RedisOptions()
+    RedisOptions options = new RedisOptions()
         // the pool_name label of Vert.x's pool metrics: the same for every client of a kind, so the
         // series are summed over verticle instances and stay the same across restarts
         .setPoolName("bolt-redis-blocking")
-        .setConnectionString(config.redisUrl())
         .setNetClientOptions(new NetClientOptions()
             .setConnectTimeout((int) config.redisTimeoutMs())
             .setTcpNoDelay(true)
             .setTcpKeepAlive(true));
+    if (!config.redis().cluster()) {
+      return options.setConnectionString(config.redisUrl());
+    }
+    options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
+    config.redis().seeds().forEach(options::addConnectionString);
+    return options;
+  }
+
+  /**
+   * Options for a pub/sub subscriber: the Redis server, or in cluster mode one seed node (the
+   * {@code attempt}-th, round robin), since Redis Cluster carries every PUBLISH to every node.
+   */
+  public static RedisOptions subscriberOptions(BoltConfig config, int attempt) {
+    if (!config.redis().cluster()) {
+      return redisOptions(config);
+    }
+    List<String> seeds = config.redis().seeds();
+    return new RedisOptions().setPoolName("bolt-redis-blocking")
+        .setConnectionString(seeds.get(Math.floorMod(attempt, seeds.size())))
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout((int) config.redisTimeoutMs())
+            .setTcpNoDelay(true).setTcpKeepAlive(true));
   }
 
   /**

@@ -33,7 +33,9 @@ public final class Unavailable extends RuntimeException {
   /** Redis error replies (and the client's own) meaning "cannot serve now" rather than "bad command". */
   private static final Set<String> REDIS_UNAVAILABLE_CODES = Set.of(
       "CONNECTION_CLOSED", "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY", "OOM",
-      "NOAUTH", "WRONGPASS");
+      "NOAUTH", "WRONGPASS",
+      // a Redis Cluster moving a slot (a failover): the client follows single commands, not pipelines
+      "MOVED", "ASK");
   private static final int MAX_CAUSES = 8;
   private static final Pattern PIPELINE_LINE = Pattern.compile("^ERR \\[\\d+] ");
 
@@ -90,6 +92,10 @@ public final class Unavailable extends RuntimeException {
       }
       if (cause instanceof VertxException && "Connection is closed".equals(cause.getMessage())) {
         return true; // the Redis client, sending on a connection that just closed
+      }
+      if (cause instanceof VertxException && cause.getMessage() != null
+          && cause.getMessage().startsWith("Failed obtaining connection to")) {
+        return true; // the Redis Cluster client, for a node that does not answer (a master failing over)
       }
     }
     return false;

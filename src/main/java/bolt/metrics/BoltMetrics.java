@@ -56,6 +56,7 @@ public final class BoltMetrics {
   private final Counter reapedWorkers;
   private final Counter requeuedJobs;
   private final Counter consoleSnapshots;
+  private final Counter replicationShort;
 
   private BoltMetrics(MeterRegistry registry, boolean enabled) {
     this.registry = registry;
@@ -97,6 +98,9 @@ public final class BoltMetrics {
         "Products whose Redis available was corrected to the DB stock by an ack");
     reapedWorkers = counter("bolt.reaper.workers", "Silent workers whose jobs this process's reaper requeued");
     requeuedJobs = counter("bolt.reaper.jobs", "Jobs this process's reaper moved back to the queue");
+    replicationShort = counter("bolt.redis.wait.short",
+        "Reservation calls that accepted orders whose WAIT (redis.waitReplicas) heard from fewer replicas than asked: "
+            + "answered 202 all the same, and lost if their master dies before its replicas have them");
     consoleSnapshots = counter("bolt.console.snapshots",
         "Snapshots made for the operator consoles: one a second while any watches, whatever their number");
   }
@@ -143,6 +147,11 @@ public final class BoltMetrics {
   /** A refusal the sold-out memory answered (after {@link #refused}). */
   public void refusedFromMemory() {
     refusedFromMemory.increment();
+  }
+
+  /** A WAIT after a reservation call heard from fewer replicas than redis.waitReplicas asks. */
+  public void replicationShort() {
+    replicationShort.increment();
   }
 
   /** A 503 naming {@code backend}; a backend Bolt does not know of is not counted (no new label values). */

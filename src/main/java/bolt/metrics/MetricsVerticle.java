@@ -2,8 +2,8 @@ package bolt.metrics;
 
 import bolt.config.BoltConfig;
 import bolt.infra.Clients;
-import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
+import bolt.stock.Shards;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -39,7 +39,8 @@ public class MetricsVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 1);
-    SaleStateReader reader = new SaleStateReader(redis, new ProductRepository(pool), new Keys(config.keyPrefix()),
+    SaleStateReader reader = new SaleStateReader(redis, new ProductRepository(pool),
+        new Shards(config.keyPrefix(), config.redis().shards()),
         config.redisTimeoutMs());
     ScrapeHandler scrape = new ScrapeHandler(metrics.prometheusRegistry(), reader,
         new SaleGauges(metrics.registry()));

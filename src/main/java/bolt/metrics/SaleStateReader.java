@@ -4,6 +4,7 @@ import bolt.infra.Unavailable;
 import bolt.stock.Keys;
 import bolt.stock.Product;
 import bolt.stock.ProductRepository;
+import bolt.stock.Shards;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -14,12 +15,14 @@ import io.vertx.redis.client.Response;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Reads a {@link SaleState}: the product list from PostgreSQL, then two Redis pipelines (the
- * counts, the products' units and the worker list; then the length of each worker's processing
- * list), each bounded by the backend timeout. Never fails: a backend that does not answer is
+ * Reads a {@link SaleState}: the product list from PostgreSQL, then, in each shard, two Redis
+ * pipelines (the counts, the shard's products' units and the worker list; then the length of each
+ * worker's processing list), each bounded by the backend timeout; the shards' counts are summed. Never fails: a backend that does not answer is
  * reported down in the state. Used at scrape time and once a second while a console watches,
  * never per request. One reader per verticle; its last product list is kept for a PostgreSQL outage.
  */
@@ -32,14 +35,14 @@ public final class SaleStateReader {
 
   private final Redis redis;
   private final ProductRepository products;
-  private final Keys keys;
+  private final Shards shards;
   private final long timeoutMs;
   private List<Product> lastProducts = List.of();
 
-  public SaleStateReader(Redis redis, ProductRepository products, Keys keys, long timeoutMs) {
+  public SaleStateReader(Redis redis, ProductRepository products, Shards shards, long timeoutMs) {
     this.redis = redis;
     this.products = products;
-    this.keys = keys;
+    this.shards = shards;
     this.timeoutMs = timeoutMs;
   }
 
@@ -58,46 +61,78 @@ public final class SaleStateReader {
   }
 
   /** What the Redis pipelines returned, before it is put beside the products. */
-  private record RedisSide(Instant at, long queued, long processing, int workers, long deadLetters,
-                           List<JsonObject> recent, long drift, List<Response> units) {
+  private record RedisSide(Instant at, long queued, long processing, Set<String> workers, long deadLetters,
+                           List<JsonObject> recent, long drift, Response[] units) {
 
     SaleState toState(List<Product> known, boolean postgresUp) {
       List<SaleState.ProductUnits> listed = new ArrayList<>(known.size());
       for (int i = 0; i < known.size(); i++) {
-        Response fields = units.get(i);
-        listed.add(new SaleState.ProductUnits(known.get(i), number(fields.get(0)), number(fields.get(1))));
+        Response fields = units[i];
+        listed.add(fields == null ? new SaleState.ProductUnits(known.get(i), null, null)
+            : new SaleState.ProductUnits(known.get(i), number(fields.get(0)), number(fields.get(1))));
       }
-      return new SaleState(at, true, postgresUp, listed, queued, processing, workers, deadLetters, recent, drift);
+      return new SaleState(at, true, postgresUp, listed, queued, processing, workers.size(), deadLetters, recent,
+          drift);
+    }
+
+    /** Two shards' reads as one: counts summed, workers (listed in every shard they take from) counted once. */
+    RedisSide plus(RedisSide other) {
+      Set<String> all = new HashSet<>(workers);
+      all.addAll(other.workers);
+      List<JsonObject> letters = new ArrayList<>(recent);
+      letters.addAll(other.recent);
+      return new RedisSide(at, queued + other.queued, processing + other.processing, all,
+          deadLetters + other.deadLetters, letters.subList(0, Math.min(letters.size(), RECENT_DEAD_LETTERS)),
+          drift + other.drift, units);
     }
   }
 
+  /** Every shard read at once (a pipeline may not span Redis Cluster's nodes), then summed. */
   private Future<RedisSide> readRedis(List<Product> known) {
-    List<Request> reads = new ArrayList<>(FIXED_READS + known.size());
+    Response[] units = new Response[known.size()];
+    List<Future<RedisSide>> reads = new ArrayList<>(shards.count());
+    for (Keys keys : shards.all()) {
+      List<Integer> indexes = new ArrayList<>();
+      for (int i = 0; i < known.size(); i++) {
+        if (known.get(i).shard() == keys.shard()) {
+          indexes.add(i);
+        }
+      }
+      reads.add(readShard(keys, known, indexes, units));
+    }
+    return Future.all(reads).map(all -> reads.stream().map(Future::result).reduce(RedisSide::plus).orElseThrow());
+  }
+
+  private Future<RedisSide> readShard(Keys keys, List<Product> known, List<Integer> indexes, Response[] units) {
+    List<Request> reads = new ArrayList<>(FIXED_READS + indexes.size());
     reads.add(Request.cmd(Command.TIME));
     reads.add(Request.cmd(Command.LLEN).arg(keys.queue()));
     reads.add(Request.cmd(Command.LLEN).arg(keys.deadLetters()));
     reads.add(Request.cmd(Command.LRANGE).arg(keys.deadLetters()).arg(0).arg(RECENT_DEAD_LETTERS - 1));
     reads.add(Request.cmd(Command.GET).arg(keys.drift()));
     reads.add(Request.cmd(Command.ZRANGE).arg(keys.workers()).arg(0).arg(-1));
-    for (Product product : known) {
-      reads.add(Request.cmd(Command.HMGET).arg(keys.product(product.id())).arg("available").arg("inflight"));
+    for (int i : indexes) {
+      reads.add(Request.cmd(Command.HMGET).arg(keys.product(known.get(i).id())).arg("available").arg("inflight"));
     }
     return guard(redis.batch(reads)).compose(replies -> {
       List<String> workers = new ArrayList<>();
       replies.get(5).forEach(worker -> workers.add(worker.toString()));
-      return processing(workers).map(processing -> {
+      return processing(keys, workers).map(processing -> {
         Response time = replies.get(0);
         Instant at = Instant.ofEpochSecond(time.get(0).toLong(), time.get(1).toLong() * 1_000);
         List<JsonObject> recent = new ArrayList<>();
         replies.get(3).forEach(entry -> recent.add(deadLetter(entry.toString())));
-        return new RedisSide(at, replies.get(1).toLong(), processing, workers.size(), replies.get(2).toLong(),
-            recent, replies.get(4) == null ? 0 : replies.get(4).toLong(), replies.subList(FIXED_READS, replies.size()));
+        for (int j = 0; j < indexes.size(); j++) {
+          units[indexes.get(j)] = replies.get(FIXED_READS + j);
+        }
+        return new RedisSide(at, replies.get(1).toLong(), processing, new HashSet<>(workers), replies.get(2).toLong(),
+            recent, replies.get(4) == null ? 0 : replies.get(4).toLong(), units);
       });
     });
   }
 
   /** Jobs in the processing lists of the listed workers (an expired worker's list counts until it is reaped). */
-  private Future<Long> processing(List<String> workers) {
+  private Future<Long> processing(Keys keys, List<String> workers) {
     if (workers.isEmpty()) {
       return Future.succeededFuture(0L);
     }

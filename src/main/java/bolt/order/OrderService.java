@@ -2,6 +2,8 @@ package bolt.order;
 
 import bolt.infra.Unavailable;
 import bolt.stock.Keys;
+import bolt.stock.ProductShards;
+import bolt.stock.Shards;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,8 +15,10 @@ import io.vertx.redis.client.Response;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Order intake (reserve.lua: every reservation of an event loop's turn in one atomic call, answered
@@ -25,13 +29,16 @@ public class OrderService {
   /** How long Redis remembers an accepted order (and an idempotency key): long enough for any outage. */
   public static final long RETENTION_SECONDS = 24 * 3600;
 
+  private final Vertx vertx;
   private final Redis redis;
-  private final Keys keys;
+  private final ProductShards shards;
   private final OrderRepository orders;
   private final long timeoutMs;
   private final Runnable redisLost;
-  private final ReservationBatcher reservations;
+  /** One per shard: a call of reserve.lua touches one shard's keys only. */
+  private final Map<Integer, ReservationBatcher> reservations = new ConcurrentHashMap<>();
   private final SoldOutMemory soldOut;
+  private final Replication replication;
 
   /**
    * Built on the event loop it serves (its reservations are coalesced per turn of that loop).
@@ -39,15 +46,24 @@ public class OrderService {
    * @param redisLost called when a reservation finds a Redis that holds no products: it asks for a resync now
    * @param soldOut   the process's memory of sold-out products, shared by its event loops
    */
-  public OrderService(Vertx vertx, Redis redis, Keys keys, OrderRepository orders, long timeoutMs, Runnable redisLost,
-                      SoldOutMemory soldOut) {
+  public OrderService(Vertx vertx, Redis redis, ProductShards shards, OrderRepository orders, long timeoutMs,
+                      Runnable redisLost, SoldOutMemory soldOut, Replication replication) {
+    this.vertx = vertx;
     this.redis = redis;
-    this.keys = keys;
+    this.shards = shards;
     this.orders = orders;
     this.timeoutMs = timeoutMs;
     this.redisLost = redisLost;
-    this.reservations = new ReservationBatcher(vertx, redis, keys, timeoutMs);
     this.soldOut = soldOut;
+    this.replication = replication;
+    reservations.put(0, new ReservationBatcher(vertx, redis, shards.shards().keys(0), timeoutMs, replication));
+  }
+
+  /** One shard's intake: for tests that drive one shard. */
+  public OrderService(Vertx vertx, Redis redis, Keys keys, OrderRepository orders, long timeoutMs, Runnable redisLost,
+                      SoldOutMemory soldOut) {
+    this(vertx, redis, new ProductShards(Shards.single(keys), null), orders, timeoutMs, redisLost, soldOut,
+        Replication.NONE);
   }
 
   /**
@@ -59,7 +75,17 @@ public class OrderService {
     if (idempotencyKey == null && soldOut.soldOut(productId)) {
       return Future.succeededFuture(new Placement.Refused(0, true));
     }
-    OrderJob job = OrderJob.create(OrderIds.next(), productId, quantity, customerId, Instant.now());
+    Future<Keys> shard = shards.keysOf(productId);
+    if (!shard.isComplete()) {
+      // a product this process has not met yet: its row says which shard holds it
+      shard = Unavailable.guard("postgres", timeoutMs, shard);
+    }
+    return shard.compose(keys -> place(keys, productId, quantity, customerId, idempotencyKey));
+  }
+
+  private Future<Placement> place(Keys keys, String productId, int quantity, String customerId,
+                                  String idempotencyKey) {
+    OrderJob job = OrderJob.create(OrderIds.next(keys.shard()), productId, quantity, customerId, Instant.now());
     List<String> orderKeys = new ArrayList<>(3);
     orderKeys.add(keys.product(productId));
     orderKeys.add(keys.customerUnits(productId));
@@ -69,9 +95,14 @@ public class OrderService {
     List<Object> args = List.of(quantity, job.json(), customerId == null ? "" : customerId,
         idempotencyKey == null ? 0 : 1, job.orderId().toString());
     int bytes = job.json().length() + 128;
-    return reservations.reserve(new ReservationBatcher.Order(orderKeys, args, bytes))
+    return batcher(keys).reserve(new ReservationBatcher.Order(orderKeys, args, bytes))
         .compose(reply -> decide(reply, job))
         .onSuccess(placement -> remember(productId, placement));
+  }
+
+  private ReservationBatcher batcher(Keys keys) {
+    return reservations.computeIfAbsent(keys.shard(), shard -> new ReservationBatcher(vertx, redis, keys, timeoutMs,
+        replication));
   }
 
   private void remember(String productId, Placement placement) {
@@ -134,6 +165,7 @@ public class OrderService {
   /** Pending (its job in the pending hash), or REJECTED when it was dead-lettered (its marker). */
   private Future<Optional<OrderView>> fromRedis(UUID orderId) {
     String id = orderId.toString();
+    Keys keys = shards.shards().keys(OrderIds.shard(orderId, shards.shards().count()));
     Future<List<Response>> markers = redis.batch(List.of(Request.cmd(Command.HGET).arg(keys.pending()).arg(id),
         Request.cmd(Command.GET).arg(keys.deadLettered(id))));
     return Unavailable.guard("redis", timeoutMs, markers).map(replies -> {

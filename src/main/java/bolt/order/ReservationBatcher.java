@@ -1,5 +1,6 @@
 package bolt.order;
 
+import bolt.config.RedisTopology;
 import bolt.infra.Unavailable;
 import bolt.stock.Keys;
 import bolt.stock.LuaScript;
@@ -7,7 +8,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
@@ -36,14 +39,16 @@ final class ReservationBatcher {
   private final Redis redis;
   private final Keys keys;
   private final long timeoutMs;
+  private final Replication replication;
   private List<Waiting> turn = new ArrayList<>();
   private int bytes;
 
-  ReservationBatcher(Vertx vertx, Redis redis, Keys keys, long timeoutMs) {
+  ReservationBatcher(Vertx vertx, Redis redis, Keys keys, long timeoutMs, Replication replication) {
     this.context = vertx.getOrCreateContext();
     this.redis = redis;
     this.keys = keys;
     this.timeoutMs = timeoutMs;
+    this.replication = replication;
   }
 
   /** The order's answer: one element of reserve.lua's reply. */
@@ -85,7 +90,7 @@ final class ReservationBatcher {
       scriptKeys.addAll(waiting.order().keys());
       args.addAll(waiting.order().args());
     }
-    Unavailable.guard("redis", timeoutMs, RESERVE.run(redis, scriptKeys, args)).onComplete(done -> {
+    Unavailable.guard("redis", timeoutMs, reserve(scriptKeys, args)).onComplete(done -> {
       for (int i = 0; i < batch.size(); i++) {
         if (done.succeeded()) {
           batch.get(i).answer().complete(done.result().get(i));
@@ -94,5 +99,32 @@ final class ReservationBatcher {
         }
       }
     });
+  }
+
+  /**
+   * The script, followed, when replicas are waited for, by WAIT on the same connection: its answers
+   * go out only once that many replicas have the writes, or the WAIT timed out (counted).
+   */
+  private Future<Response> reserve(List<String> scriptKeys, List<Object> args) {
+    if (replication.replicas() == 0) {
+      return RESERVE.run(redis, scriptKeys, args);
+    }
+    Request wait = Request.cmd(Command.WAIT).arg(replication.replicas()).arg(RedisTopology.WAIT_TIMEOUT_MS);
+    return RESERVE.runThen(redis, scriptKeys, args, wait).map(replies -> {
+      Response answers = replies.get(0);
+      if (replies.get(1).toInteger() < replication.replicas() && accepted(answers)) {
+        replication.shortWait().run();
+      }
+      return answers;
+    });
+  }
+
+  private static boolean accepted(Response answers) {
+    for (Response answer : answers) {
+      if (answer.get(0).toInteger() == 1) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -28,6 +28,8 @@ public class UnitsBackVerticle extends VerticleBase {
   private RedisConnection connection;
   private boolean stopping;
   private boolean retrying;
+  /** In cluster mode each attempt subscribes on the next seed node. */
+  private int attempts;
 
   public UnitsBackVerticle(BoltConfig config, SoldOutMemory memory) {
     this.config = config;
@@ -36,7 +38,7 @@ public class UnitsBackVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = Redis.createClient(vertx, Clients.redisOptions(config));
+    client = Redis.createClient(vertx, Clients.subscriberOptions(config, attempts));
     listen();
     return Future.succeededFuture();
   }
@@ -88,6 +90,10 @@ public class UnitsBackVerticle extends VerticleBase {
       vertx.setTimer(RETRY_MS, id -> {
         retrying = false;
         if (!stopping) {
+          if (config.redis().cluster()) {
+            client.close();
+            client = Redis.createClient(vertx, Clients.subscriberOptions(config, ++attempts));
+          }
           listen();
         }
       });

@@ -1,15 +1,30 @@
 package bolt.stock;
 
 /**
- * Redis key names. Every key carries the same hash tag, so each script touches one slot and stays
- * legal on Redis Cluster; the prefix lets several Bolt installations (or test classes) share a server.
+ * Redis key names of one shard. Every key of a shard carries the shard's hash tag, so each script
+ * touches one slot and stays legal on Redis Cluster; the prefix lets several Bolt installations (or
+ * test classes) share a server. Shard 0's tag is {@code {prefix}}, the tag of every key before
+ * shards existed, so a single-Redis installation keeps its keys; shard n > 0's is {@code {prefix:n}}.
  */
 public final class Keys {
 
   private final String tag;
+  private final String channel;
+  private final int shard;
 
+  /** Shard 0's keys. */
   public Keys(String prefix) {
-    this.tag = "{" + prefix + "}:";
+    this(prefix, 0);
+  }
+
+  public Keys(String prefix, int shard) {
+    this.tag = shard == 0 ? "{" + prefix + "}:" : "{" + prefix + ":" + shard + "}:";
+    this.channel = "{" + prefix + "}:units-back";
+    this.shard = shard;
+  }
+
+  public int shard() {
+    return shard;
   }
 
   /**
@@ -41,9 +56,11 @@ public final class Keys {
   /**
    * Pub/sub channel on which every script that gives units back publishes the product's id: API
    * processes forget that they found it sold out (docs/design.md: sold-out answers from memory).
+   * A channel is no key: every shard publishes on shard 0's channel (Redis Cluster carries a
+   * PUBLISH to every node), so a process subscribes once.
    */
   public String unitsBack() {
-    return tag + "units-back";
+    return channel;
   }
 
   public String queue() {

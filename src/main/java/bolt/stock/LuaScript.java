@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * A Lua script from the classpath, run with EVALSHA. Its SHA-1 is computed locally, so there is no
- * start-up round trip; after a Redis restart (NOSCRIPT) it is loaded once with SCRIPT LOAD and retried.
+ * start-up round trip; after a Redis restart (NOSCRIPT) it runs once as EVAL, which caches it again.
  */
 public final class LuaScript {
 
@@ -51,8 +51,22 @@ public final class LuaScript {
   public Future<Response> run(Redis redis, List<String> keys, List<?> args) {
     return redis.send(request(keys, args)).recover(failure -> {
       if (failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")) {
-        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source))
-            .compose(loaded -> redis.send(request(keys, args)));
+        // EVAL with the source, not SCRIPT LOAD: it goes where the keys are (a SCRIPT LOAD, having no
+        // key, would reach any node of a Redis Cluster), runs, and leaves the script cached there
+        return redis.send(eval(keys, args));
+      }
+      return Future.failedFuture(failure);
+    });
+  }
+
+  /**
+   * The script, then {@code after} on the same connection (the same node), in one pipeline; replies
+   * in that order. After a Redis restart (NOSCRIPT) the pipeline is sent again with the script as EVAL.
+   */
+  public Future<List<Response>> runThen(Redis redis, List<String> keys, List<?> args, Request after) {
+    return redis.batch(List.of(request(keys, args), after)).recover(failure -> {
+      if (failure.getMessage() != null && failure.getMessage().contains("NOSCRIPT")) {
+        return redis.batch(List.of(eval(keys, args), after));
       }
       return Future.failedFuture(failure);
     });

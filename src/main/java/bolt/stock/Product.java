@@ -4,11 +4,14 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 
-/** A product as the API shows it: DB stock and sale rules beside the units Redis can still sell. */
-public record Product(String id, String name, long stock, long version, SaleRules rules, Long available) {
+/**
+ * A product as the API shows it: DB stock and sale rules beside the units Redis can still sell, and
+ * the Redis shard that holds it (not shown: an implementation detail).
+ */
+public record Product(String id, String name, long stock, long version, SaleRules rules, Long available, int shard) {
 
   public Product withAvailable(Long units) {
-    return new Product(id, name, stock, version, rules, units);
+    return new Product(id, name, stock, version, rules, units, shard);
   }
 
   /** @param now Redis's clock, which decides the sale window; null when it could not be read */

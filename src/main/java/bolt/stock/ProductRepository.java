@@ -18,12 +18,13 @@ import java.util.Optional;
 public class ProductRepository {
 
   static final String COLUMNS =
-      "id, name, stock, version, limit_per_customer, sale_starts_at, sale_ends_at, hold_seconds, rules_version";
+      "id, name, stock, version, limit_per_customer, sale_starts_at, sale_ends_at, hold_seconds, rules_version, shard";
   static final String ALL = "SELECT " + COLUMNS + " FROM products ORDER BY id";
   static final String FIND = "SELECT " + COLUMNS + " FROM products WHERE id = $1";
+  static final String SHARD = "SELECT shard FROM products WHERE id = $1";
   static final String CREATE =
-      "INSERT INTO products (id, name, stock, limit_per_customer, sale_starts_at, sale_ends_at, hold_seconds) "
-          + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS;
+      "INSERT INTO products (id, name, stock, limit_per_customer, sale_starts_at, sale_ends_at, hold_seconds, shard) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS;
   /** Each rule changes only when its flag is set; stock and its version are never touched here. */
   static final String PATCH =
       "UPDATE products SET name = coalesce($2, name), "
@@ -54,10 +55,16 @@ public class ProductRepository {
     return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> first(toProducts(rows)));
   }
 
+  /** The product's shard, or empty when there is no such product. */
+  public Future<Optional<Integer>> shard(String id) {
+    return pool.preparedQuery(SHARD).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getInteger("shard")));
+  }
+
   /** Empty when a product with this id exists already. */
-  public Future<Optional<Product>> create(String id, String name, int stock, SaleRules rules) {
+  public Future<Optional<Product>> create(String id, String name, int stock, SaleRules rules, int shard) {
     Tuple row = Tuple.of(id, name, stock, rules.limitPerCustomer(), at(rules.startsAt()), at(rules.endsAt()),
-        rules.holdSeconds());
+        rules.holdSeconds()).addInteger(shard);
     return pool.preparedQuery(CREATE).execute(row).map(rows -> first(toProducts(rows)));
   }
 
@@ -83,7 +90,7 @@ public class ProductRepository {
     SaleRules rules = new SaleRules(row.getInteger("limit_per_customer"), instant(row, "sale_starts_at"),
         instant(row, "sale_ends_at"), row.getInteger("hold_seconds"), row.getLong("rules_version"));
     return new Product(row.getString("id"), row.getString("name"), row.getInteger("stock"), row.getLong("version"),
-        rules, null);
+        rules, null, row.getInteger("shard"));
   }
 
   private static List<Product> toProducts(RowSet<Row> rows) {

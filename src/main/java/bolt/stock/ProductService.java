@@ -43,7 +43,7 @@ public class ProductService {
 
   /** Empty when the id is taken. */
   public Future<Optional<Product>> create(String id, String name, int stock, SaleRules rules) {
-    return db(products.create(id, name, stock, rules)).compose(created -> created.isEmpty()
+    return db(products.create(id, name, stock, rules, ledger.shards().choose(id))).compose(created -> created.isEmpty()
         ? Future.succeededFuture(created)
         : ledger.sync(created.get()).map(ignored -> Optional.of(created.get().withAvailable((long) stock))));
   }
@@ -71,7 +71,7 @@ public class ProductService {
   }
 
   private Future<Listing> withAvailable(List<Product> rows) {
-    return ledger.available(rows.stream().map(Product::id).toList()).map(availability -> {
+    return ledger.available(rows).map(availability -> {
       List<Product> listed = new ArrayList<>(rows.size());
       for (int i = 0; i < rows.size(); i++) {
         listed.add(rows.get(i).withAvailable(availability.units().get(i)));

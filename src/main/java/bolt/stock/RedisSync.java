@@ -5,6 +5,8 @@ import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -36,34 +38,55 @@ public class RedisSync {
     this.timeoutMs = timeoutMs;
   }
 
-  /** True when Redis lacks the mark of a finished sync: empty, wiped, or a new instance. */
+  /** True when a shard lacks the mark of a finished sync: empty, wiped, or a new instance. */
   public Future<Boolean> redisEmpty() {
-    return ledger.syncEpoch().map(epoch -> epoch == null);
+    return unmarked().map(shards -> !shards.isEmpty());
   }
 
   /** One full pass. Safe while other processes serve and sync at the same time. */
   public Future<Pass> run() {
-    return ledger.syncEpoch().compose(epoch -> db(products.all())
+    return unmarked().compose(unmarked -> db(products.all())
         .compose(rows -> Future.all(rows.stream().map(ledger::sync).toList())
             .map(all -> (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count())
-            .compose(changed -> returns.applyPending().map(applied -> new Pass(changed, applied, epoch == null)))
-            .compose(pass -> epoch == null ? markSynced(rows.size()).map(pass) : Future.succeededFuture(pass))));
+            .compose(changed -> returns.applyPending().map(applied -> new Pass(changed, applied, !unmarked.isEmpty())))
+            .compose(pass -> unmarked.isEmpty() ? Future.succeededFuture(pass)
+                : markSynced(unmarked, rows.size()).map(pass))));
+  }
+
+  /** The shards without a sync mark. */
+  private Future<List<Integer>> unmarked() {
+    int count = ledger.shards().count();
+    List<Future<String>> epochs = new ArrayList<>(count);
+    for (int shard = 0; shard < count; shard++) {
+      epochs.add(ledger.syncEpoch(shard));
+    }
+    return Future.all(epochs).map(all -> {
+      List<Integer> unmarked = new ArrayList<>();
+      for (int shard = 0; shard < count; shard++) {
+        if (epochs.get(shard).result() == null) {
+          unmarked.add(shard);
+        }
+      }
+      return unmarked;
+    });
   }
 
   /**
    * The process whose mark lands reports the rebuild: as the first sync of this database, or, when
-   * the database remembers an earlier synced Redis, as a Redis that lost its data.
+   * the database remembers an earlier synced Redis, as a Redis (or some of its shards) that lost its data.
    */
-  private Future<Void> markSynced(int productCount) {
+  private Future<Void> markSynced(List<Integer> shards, int productCount) {
     String epoch = UUID.randomUUID().toString();
-    return ledger.markSynced(epoch).compose(marked -> !marked ? Future.succeededFuture()
+    List<Future<Boolean>> marks = shards.stream().map(shard -> ledger.markSynced(shard, epoch)).toList();
+    return Future.all(marks).compose(all -> marks.stream().noneMatch(Future::result) ? Future.succeededFuture()
         : db(products.swapRedisEpoch(epoch)).map(previous -> {
           if (previous == null) {
             LOG.info("Redis initialised with {} products from PostgreSQL", productCount);
           } else {
-            LOG.error("Redis had lost its data (it no longer held the sync mark of epoch {}): rebuilt {} products "
-                + "from PostgreSQL. Orders accepted but not yet written to PostgreSQL when Redis lost its data "
-                + "cannot be recovered; they will not appear in the orders table", previous, productCount);
+            LOG.error("Redis had lost its data (shards {} no longer held the sync mark of epoch {}): rebuilt {} "
+                + "products from PostgreSQL. Orders accepted but not yet written to PostgreSQL when Redis lost its "
+                + "data cannot be recovered; they will not appear in the orders table", shards, previous,
+                productCount);
           }
           return null;
         }));

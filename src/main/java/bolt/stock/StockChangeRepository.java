@@ -113,7 +113,7 @@ public class StockChangeRepository {
       }
       Product now = ProductRepository.toProduct(row);
       Product first = new Product(productId, now.name(), row.getInteger("stock_after"), row.getLong("version_after"),
-          now.rules(), null);
+          now.rules(), null, now.shard());
       return new Restock.Done(first, change(first, requestId, quantity), true);
     });
   }

@@ -9,7 +9,10 @@ import io.vertx.redis.client.Response;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The Redis side of stock outside the order path: creating keys, giving units back, reading what is left. */
 public class StockLedger {
@@ -22,13 +25,22 @@ public class StockLedger {
   }
 
   private final Redis redis;
-  private final Keys keys;
+  private final ProductShards shards;
   private final long timeoutMs;
 
-  public StockLedger(Redis redis, Keys keys, long timeoutMs) {
+  public StockLedger(Redis redis, ProductShards shards, long timeoutMs) {
     this.redis = redis;
-    this.keys = keys;
+    this.shards = shards;
     this.timeoutMs = timeoutMs;
+  }
+
+  /** One shard's ledger: for tests that drive one shard. */
+  public StockLedger(Redis redis, Keys keys, long timeoutMs) {
+    this(redis, new ProductShards(Shards.single(keys), null), timeoutMs);
+  }
+
+  public Shards shards() {
+    return shards.shards();
   }
 
   /**
@@ -38,7 +50,8 @@ public class StockLedger {
   public Future<Boolean> sync(Product product) {
     SaleRules rules = product.rules();
     List<Object> args = List.of(product.stock(), product.version(), rules.version(), text(rules.limitPerCustomer()),
-        millis(rules.startsAt()), millis(rules.endsAt()), product.id(), keys.unitsBack());
+        millis(rules.startsAt()), millis(rules.endsAt()), product.id(), shards().keys(0).unitsBack());
+    Keys keys = shards.keysOf(product);
     return guard(SYNC.run(redis, List.of(keys.product(product.id())), args)).map(reply -> reply.toInteger() != 0);
   }
 
@@ -47,6 +60,12 @@ public class StockLedger {
    * available afterwards, or null when Redis does not hold the product (the sync rebuilds it).
    */
   public Future<Long> returnUnits(StockChange change) {
+    Future<Keys> shard = shards.keysOf(change.productId());
+    return (shard.isComplete() ? shard : Unavailable.guard("postgres", timeoutMs, shard))
+        .compose(keys -> returnUnits(keys, change));
+  }
+
+  private Future<Long> returnUnits(Keys keys, StockChange change) {
     List<String> scriptKeys = List.of(keys.product(change.productId()), keys.appliedChanges(change.productId()),
         keys.customerUnits(change.productId()));
     List<Object> args = List.of(change.quantity(), change.stockAfter(), change.versionAfter(),
@@ -55,30 +74,46 @@ public class StockLedger {
     return guard(RETURN_UNITS.run(redis, scriptKeys, args)).map(reply -> reply.toLong() < 0 ? null : reply.toLong());
   }
 
-  public Future<Availability> available(List<String> productIds) {
-    List<Request> reads = new ArrayList<>(productIds.size() + 1);
-    reads.add(Request.cmd(Command.TIME));
-    for (String id : productIds) {
-      reads.add(Request.cmd(Command.HGET).arg(keys.product(id)).arg("available"));
+  /** What Redis can still sell of each product, one batch per shard (a batch may not span Redis Cluster's nodes). */
+  public Future<Availability> available(List<Product> products) {
+    Map<Integer, List<Integer>> byShard = new LinkedHashMap<>();
+    for (int i = 0; i < products.size(); i++) {
+      byShard.computeIfAbsent(shards.keysOf(products.get(i)).shard(), shard -> new ArrayList<>()).add(i);
     }
-    return guard(redis.batch(reads)).map(replies -> {
-      Response time = replies.get(0);
-      Instant now = Instant.ofEpochSecond(time.get(0).toLong(), time.get(1).toLong() * 1_000);
-      List<Long> units = new ArrayList<>(productIds.size());
-      for (Response reply : replies.subList(1, replies.size())) {
-        units.add(reply == null ? null : reply.toLong());
-      }
-      return new Availability(units, now);
+    if (byShard.isEmpty()) {
+      byShard.put(0, List.of());
+    }
+    Long[] units = new Long[products.size()];
+    List<Future<Instant>> clocks = new ArrayList<>();
+    byShard.forEach((shard, indexes) -> {
+      Keys keys = shards().keys(shard);
+      List<Request> reads = new ArrayList<>(indexes.size() + 1);
+      reads.add(Request.cmd(Command.TIME));
+      indexes.forEach(i -> reads.add(Request.cmd(Command.HGET).arg(keys.product(products.get(i).id())).arg("available")));
+      clocks.add(guard(redis.batch(reads)).map(replies -> {
+        for (int j = 0; j < indexes.size(); j++) {
+          Response reply = replies.get(j + 1);
+          units[indexes.get(j)] = reply == null ? null : reply.toLong();
+        }
+        Response time = replies.get(0);
+        return Instant.ofEpochSecond(time.get(0).toLong(), time.get(1).toLong() * 1_000);
+      }));
     });
+    return Future.all(clocks).map(all -> new Availability(Arrays.asList(units), clocks.get(0).result()));
   }
 
-  /** The epoch of the sync that gave this Redis every product, or null for an empty or wiped Redis. */
-  public Future<String> syncEpoch() {
+  /**
+   * The epoch of the sync that gave this shard every product, or null for an empty or wiped one (each
+   * shard has its mark: a failover to an empty replica wipes the shards of one master only).
+   */
+  public Future<String> syncEpoch(int shard) {
+    Keys keys = shards().keys(shard);
     return guard(redis.send(Request.cmd(Command.GET).arg(keys.synced()))).map(reply -> reply == null ? null : reply.toString());
   }
 
-  /** Marks this Redis as holding every product; false when another process marked it first. */
-  public Future<Boolean> markSynced(String epoch) {
+  /** Marks the shard as holding every product; false when another process marked it first. */
+  public Future<Boolean> markSynced(int shard, String epoch) {
+    Keys keys = shards().keys(shard);
     return guard(redis.send(Request.cmd(Command.SET).arg(keys.synced()).arg(epoch).arg("NX"))).map(reply -> reply != null);
   }
 

@@ -131,6 +131,11 @@ class BoltConfigTest {
       "BOLT_METRICS_PORT          | 8080",
       "BOLT_METRICS_ENABLED       | perhaps",
       "BOLT_LOG_FORMAT            | xml",
+      "BOLT_REDIS_MODE            | sentinel",
+      "BOLT_REDIS_SHARDS          | 0",
+      "BOLT_REDIS_SHARDS          | 1025",
+      "BOLT_REDIS_WAIT_REPLICAS   | -1",
+      "BOLT_REDIS_URLS            | http://127.0.0.1:7001",
   })
   void invalidEnvironmentValueIsRefusedNamingTheVariable(String variable, String value) {
     assertThatThrownBy(() -> BoltConfig.load(SHIPPED, Map.of(variable, value)))
@@ -151,6 +156,37 @@ class BoltConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("roles: ")
         .hasMessageContaining("web");
+  }
+
+  @Test
+  void redisDefaultsToOneServerAndOneShard() {
+    BoltConfig config = BoltConfig.load(SHIPPED, Map.of());
+    assertThat(config.redis()).isEqualTo(bolt.config.RedisTopology.standalone());
+  }
+
+  @Test
+  void clusterModeTakesItsSeedsAndShardsFromTheEnvironment() {
+    BoltConfig config = BoltConfig.load(SHIPPED, Map.of("BOLT_REDIS_MODE", "cluster",
+        "BOLT_REDIS_URLS", "redis://127.0.0.1:7001, redis://127.0.0.1:7002", "BOLT_REDIS_SHARDS", "16",
+        "BOLT_REDIS_WAIT_REPLICAS", "1"));
+    assertThat(config.redis().cluster()).isTrue();
+    assertThat(config.redis().seeds()).containsExactly("redis://127.0.0.1:7001", "redis://127.0.0.1:7002");
+    assertThat(config.redis().shards()).isEqualTo(16);
+    assertThat(config.redis().waitReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void clusterModeNeedsSeedNodes() {
+    assertThatThrownBy(() -> BoltConfig.load(SHIPPED, Map.of("BOLT_REDIS_MODE", "cluster")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("redis.urls: must list at least one seed node");
+  }
+
+  @Test
+  void aShardedPrefixMayNotSpellAnotherShardsTag() {
+    assertThatThrownBy(() -> BoltConfig.load(SHIPPED, Map.of("BOLT_REDIS_SHARDS", "4", "BOLT_KEY_PREFIX", "shop:1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("BOLT_KEY_PREFIX: ");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package bolt.fulfillment;
 
+import bolt.stock.Keys;
 import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
@@ -51,8 +52,10 @@ class GracefulStopTest {
 
       // the batches in hand were written and acknowledged, and the workers left the heartbeat set
       assertThat(Invariants.processingLists(env)).as("jobs left in processing lists").isEmpty();
-      assertThat(env.redis(Command.ZRANGE, env.keys().workers(), 0, -1).size()).as("workers still registered: %s",
-          env.redis(Command.ZRANGE, env.keys().workers(), 0, -1, "WITHSCORES")).isZero();
+      for (Keys shard : env.shards().all()) {
+        assertThat(env.redis(Command.ZRANGE, shard.workers(), 0, -1).size()).as("workers still registered: %s",
+            env.redis(Command.ZRANGE, shard.workers(), 0, -1, "WITHSCORES")).isZero();
+      }
 
       Set<String> writtenOrQueued = new HashSet<>(writtenOrders(env));
       writtenOrQueued.addAll(Invariants.queuedOrderIds(env));

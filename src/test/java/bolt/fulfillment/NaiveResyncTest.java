@@ -145,7 +145,7 @@ class NaiveResyncTest {
       env.sql("INSERT INTO orders (id, product_id, quantity, status, created_at) VALUES ($1, $2, $3, 'CONFIRMED', now())",
           job.orderId(), job.productId(), job.quantity());
     }
-    env.redis(Command.HSET, env.keys().product(PRODUCT), "available", env.dbStock(PRODUCT));
+    env.redis(Command.HSET, env.keys(PRODUCT).product(PRODUCT), "available", env.dbStock(PRODUCT));
     return !left.isEmpty();
   }
 }

@@ -64,7 +64,7 @@ class PoisonJobTest {
 
   @Test
   void orderForAProductMissingInTheDatabaseIsRejectedAndItsUnitsReleased() {
-    env.redis(Command.HSET, env.keys().product("ghost"), "available", 5, "inflight", 0, "dbstock", 5, "dbver", 0);
+    env.redis(Command.HSET, env.keys("ghost").product("ghost"), "available", 5, "inflight", 0, "dbstock", 5, "dbver", 0);
     List<String> neighbours = new ArrayList<>();
     neighbours.add(placeOrder("beside-ghost", 1));
     String ghostOrder = placeOrder("ghost", 2);

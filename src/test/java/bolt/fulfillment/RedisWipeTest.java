@@ -100,7 +100,7 @@ class RedisWipeTest {
 
       env.wipeRedis();
       TestEnv.await(queue.ack(written));
-      assertThat(env.redis(Command.EXISTS, env.keys().product("lost")).toInteger()).as("product hash").isZero();
+      assertThat(env.redis(Command.EXISTS, env.keys("lost").product("lost")).toInteger()).as("product hash").isZero();
 
       var config = env.start(Map.of("BOLT_ROLES", "http"));
       assertThat(env.ledger("lost", "available")).isEqualTo(8);

@@ -10,8 +10,8 @@ import bolt.stock.Restock;
 import bolt.stock.SaleRules;
 import bolt.stock.StockChange;
 import bolt.stock.StockChangeRepository;
-import bolt.stock.StockReturns;
 import bolt.stock.StockLedger;
+import bolt.stock.StockReturns;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
@@ -55,14 +55,14 @@ class RestockProtocolTest {
   void wire() {
     env = world.env();
     long timeout = 5_000;
-    blocking = Redis.createClient(world.vertx(), TestEnv.REDIS_URL);
+    blocking = env.newClient();
     intake = env.intake();
     ledger = env.stockLedger();
     restocks = new StockChangeRepository(env.pool());
     products = new ProductService(new ProductRepository(env.pool()), restocks, ledger,
         new StockReturns(ledger, restocks, timeout), timeout);
-    queue = new WorkQueue(env.redis(), blocking, env.keys(),
-        new WorkerRegistry(env.redis(), env.keys(), "worker", 10_000, timeout), timeout);
+    queue = new WorkQueue(env.redis(), blocking, env.keys(P),
+        new WorkerRegistry(env.redis(), env.keys(P), "worker", 10_000, timeout), timeout);
     writer = new OrderWriter(env.pool());
     TestEnv.await(products.create(P, P, 10, SaleRules.NONE));
   }
@@ -139,7 +139,7 @@ class RestockProtocolTest {
     reserve(3);
     env.sql("UPDATE products SET stock = 50, version = version + 1 WHERE id = $1", P);
     Product changedInSql = new Product(P, P, 50, env.sql("SELECT version FROM products").get(0).getLong("version"),
-        SaleRules.NONE, null);
+        SaleRules.NONE, null, env.shards().choose(P));
 
     assertThat(TestEnv.await(ledger.sync(changedInSql))).as("changed").isFalse();
     assertThat(available()).isEqualTo(7);

@@ -118,7 +118,8 @@ class WorkerCrashIT {
   private static long heldJobs(String workerId) {
     long held = 0;
     for (int instance = 1; instance <= 2; instance++) {
-      held += env.redis(Command.LLEN, env.keys().processing(workerId + "-" + instance)).toLong();
+      String id = workerId + "-" + instance;
+      held += env.sum(shard -> shard.processing(id));
     }
     return held;
   }

@@ -74,8 +74,8 @@ class UnavailableTest {
 
   @Test
   void redisErrorRepliesPassThroughButAnUnreachableRedisIsUnavailable() {
-    env.redis(Command.SET, env.keys().product("text"), "not a hash");
-    Future<?> wrongType = env.redis().send(Request.cmd(Command.HGET).arg(env.keys().product("text")).arg("available"));
+    env.redis(Command.SET, env.keys("text").product("text"), "not a hash");
+    Future<?> wrongType = env.redis().send(Request.cmd(Command.HGET).arg(env.keys("text").product("text")).arg("available"));
     Throwable failure = failureOf(Unavailable.guard("redis", TIMEOUT_MS, wrongType));
     assertThat(failure).isNotInstanceOf(Unavailable.class);
     assertThat(failure.getMessage()).startsWith("WRONGTYPE");

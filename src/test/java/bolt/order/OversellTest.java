@@ -95,7 +95,7 @@ class OversellTest {
     Set<String> acceptedIds = new HashSet<>();
     accepted.forEach(o -> acceptedIds.add(o.body().getString("orderId")));
     assertThat(acceptedIds).hasSize(accepted.size());
-    Response queued = env.redis(Command.LRANGE, env.keys().queue(), 0, -1);
+    Response queued = env.redis(Command.LRANGE, env.keys("hot").queue(), 0, -1);
     Set<String> queuedIds = new HashSet<>();
     int queuedUnits = 0;
     for (Response entry : queued) {

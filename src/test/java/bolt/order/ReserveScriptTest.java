@@ -88,7 +88,7 @@ class ReserveScriptTest {
 
     assertThat(reserve("no-such-product", 1, null)).isInstanceOf(Placement.UnknownProduct.class);
     assertThat(env.queueLength()).isEqualTo(before);
-    assertThat(exists(env.keys().product("no-such-product"))).isFalse();
+    assertThat(exists(env.keys("no-such-product").product("no-such-product"))).isFalse();
   }
 
   @Test

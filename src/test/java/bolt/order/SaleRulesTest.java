@@ -78,7 +78,7 @@ class SaleRulesTest {
   }
 
   private static Long counted(String product, String customer) {
-    Response units = env.redis(Command.HGET, env.keys().customerUnits(product), customer);
+    Response units = env.redis(Command.HGET, env.keys(product).customerUnits(product), customer);
     return units == null ? null : units.toLong();
   }
 

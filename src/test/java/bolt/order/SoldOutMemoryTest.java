@@ -119,7 +119,7 @@ class SoldOutMemoryTest {
     String first = order("limited", "alice").bodyAsJsonObject().getString("orderId");
     TestEnv.eventually(Duration.ofSeconds(30), "alice's first order written",
         () -> "CONFIRMED".equals(http.get("/order/" + first).bodyAsJsonObject().getString("status")));
-    env.redis(Command.HDEL, env.keys().customerUnits("limited"), "alice");
+    env.redis(Command.HDEL, env.keys("limited").customerUnits("limited"), "alice");
 
     String second = order("limited", "alice").bodyAsJsonObject().getString("orderId");
     assertThat(order("limited", "bob").statusCode()).as("sold out in Redis meanwhile").isEqualTo(400);
@@ -137,7 +137,7 @@ class SoldOutMemoryTest {
 
     // as a stock change made behind Bolt's back would: no version, no script, no message
     env.sql("UPDATE products SET stock = stock + 1 WHERE id = 'silent'");
-    env.redis(Command.HINCRBY, env.keys().product("silent"), "available", 1);
+    env.redis(Command.HINCRBY, env.keys("silent").product("silent"), "available", 1);
     long back = System.nanoTime();
     long remembered = env.soldOut().answeredFromMemory();
     long waited = msUntilAccepted("silent", back);

@@ -32,7 +32,7 @@ class StartupSyncTest {
       env.createProduct("missing", 8);
       env.sql("UPDATE products SET version = 4 WHERE id = 'missing'");
       // as a running installation leaves it: 5 units reserved, 2 of them not yet written
-      env.redis(Command.HSET, env.keys().product("kept"), "available", 3, "inflight", 2, "dbstock", 10, "dbver", 0);
+      env.redis(Command.HSET, env.keys("kept").product("kept"), "available", 3, "inflight", 2, "dbstock", 10, "dbver", 0);
 
       var first = env.start(Map.of("BOLT_ROLES", "http"));
 

@@ -1,5 +1,6 @@
 package bolt.support;
 
+import bolt.stock.Keys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
@@ -89,16 +90,18 @@ public final class Invariants {
     }
     assertThat(env.queueLength()).as("queue length").isZero();
     assertThat(processingLists(env)).as("non-empty processing lists").isEmpty();
-    assertThat(env.redis(Command.LLEN, env.keys().deadLetters()).toLong()).as("dead letters").isZero();
-    Response drift = env.redis(Command.GET, env.keys().drift());
-    assertThat(drift == null ? 0L : drift.toLong()).as("drift corrections").isZero();
+    assertThat(env.sum(Keys::deadLetters)).as("dead letters").isZero();
+    for (Keys shard : env.shards().all()) {
+      Response drift = env.redis(Command.GET, shard.drift());
+      assertThat(drift == null ? 0L : drift.toLong()).as("drift corrections in shard %d", shard.shard()).isZero();
+    }
   }
 
   /** Order ids of the jobs in the queue and in every processing list (accepted, not yet acknowledged). */
   public static Set<String> queuedOrderIds(TestEnv env) {
     Set<String> ids = new HashSet<>();
     List<String> lists = new ArrayList<>(processingLists(env).keySet());
-    lists.add(env.keys().queue());
+    env.shards().all().forEach(shard -> lists.add(shard.queue()));
     for (String list : lists) {
       for (Response job : env.redis(Command.LRANGE, list, 0, -1)) {
         ids.add(new JsonObject(job.toString()).getString("orderId"));
@@ -110,17 +113,12 @@ public final class Invariants {
   /** Every non-empty processing list of the environment, with its length. */
   public static Map<String, Long> processingLists(TestEnv env) {
     Map<String, Long> lists = new TreeMap<>();
-    String cursor = "0";
-    do {
-      Response page = env.redis(Command.SCAN, cursor, "MATCH", env.keys().processingPrefix() + "*", "COUNT", 1000);
-      cursor = page.get(0).toString();
-      for (Response key : page.get(1)) {
-        long length = env.redis(Command.LLEN, key.toString()).toLong();
-        if (length > 0) {
-          lists.put(key.toString(), length);
-        }
+    for (String key : env.scan("processing:*")) {
+      long length = env.redis(Command.LLEN, key).toLong();
+      if (length > 0) {
+        lists.put(key, length);
       }
-    } while (!cursor.equals("0"));
+    }
     return lists;
   }
 

@@ -30,6 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OrderLoad {
 
+  /** One HTTP answer: when it arrived (System.nanoTime), for which product, its status, its order id if 202. */
+  public record Answer(long atNanos, String productId, int status, String orderId) {
+  }
+
   /** Key in {@link #statuses()} for requests that got no HTTP answer at all. */
   public static final int NO_ANSWER = -1;
   /** The least pause after a request without an answer: no spinning through refused connections. */
@@ -47,6 +51,7 @@ public final class OrderLoad {
   private final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
   private final AtomicInteger unexpected = new AtomicInteger();
   private final Set<String> unexpectedAnswers = ConcurrentHashMap.newKeySet();
+  private final java.util.Queue<Answer> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
   private volatile Future<Void> done;
 
@@ -119,8 +124,9 @@ public final class OrderLoad {
     }
     String customer = "c-" + seq;
     ThreadLocalRandom random = ThreadLocalRandom.current();
+    String productId = products.get(random.nextInt(products.size()));
     JsonObject order = new JsonObject()
-        .put("productId", products.get(random.nextInt(products.size())))
+        .put("productId", productId)
         .put("quantity", 1 + random.nextInt(3))
         .put("customerId", customer);
     web.post(port, "127.0.0.1", "/order").timeout(30_000).sendJsonObject(order).onComplete(reply -> {
@@ -131,8 +137,10 @@ public final class OrderLoad {
       }
       int status = reply.result().statusCode();
       statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+      String orderId = status == 202 ? reply.result().bodyAsJsonObject().getString("orderId") : null;
+      answers.add(new Answer(System.nanoTime(), productId, status, orderId));
       if (status == 202) {
-        accepted.add(reply.result().bodyAsJsonObject().getString("orderId"));
+        accepted.add(orderId);
       } else if (status != 400 || !"INSUFFICIENT_STOCK".equals(reply.result().bodyAsJsonObject().getString("error"))) {
         unexpected.incrementAndGet();
         unexpectedAnswers.add(status + " " + reply.result().bodyAsString());
@@ -143,6 +151,11 @@ public final class OrderLoad {
         next(client);
       }
     });
+  }
+
+  /** Every answer so far, in arrival order. */
+  public List<Answer> answers() {
+    return List.copyOf(answers);
   }
 
   /** Order ids answered 202. */

@@ -2,14 +2,18 @@ package bolt.support;
 
 import bolt.Main;
 import bolt.config.BoltConfig;
-import bolt.order.OrderRepository;
-import bolt.order.OrderService;
-import bolt.order.SoldOutMemory;
 import bolt.http.EdgeCounters;
 import bolt.metrics.BoltMetrics;
+import bolt.order.OrderRepository;
+import bolt.order.OrderService;
+import bolt.order.Replication;
+import bolt.order.SoldOutMemory;
 import bolt.stock.Keys;
 import bolt.stock.Product;
+import bolt.stock.ProductRepository;
+import bolt.stock.ProductShards;
 import bolt.stock.SaleRules;
+import bolt.stock.Shards;
 import bolt.stock.StockLedger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,6 +54,8 @@ import java.util.function.BooleanSupplier;
 public final class TestEnv implements AutoCloseable {
 
   public static final String REDIS_URL = System.getenv().getOrDefault("BOLT_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+  /** The shards every Bolt of the suite spreads its products over (BOLT_TEST_REDIS_SHARDS, default 1). */
+  public static final int SHARDS = Integer.parseInt(System.getenv().getOrDefault("BOLT_TEST_REDIS_SHARDS", "1"));
   public static final String ADMIN_PG_URL =
       System.getenv().getOrDefault("BOLT_TEST_PG_URL", "postgresql://bolt:bolt@127.0.0.1:5432/bolt");
   public static final String ADMIN_TOKEN = "test-admin-token";
@@ -61,6 +67,7 @@ public final class TestEnv implements AutoCloseable {
   private final String name;
   private final String pgUrl;
   private final Keys keys;
+  private Shards shards;
   private final Redis redis;
   private final Pool pool;
   private final List<String> deployments = new ArrayList<>();
@@ -75,7 +82,8 @@ public final class TestEnv implements AutoCloseable {
     this.pgUrl = "postgresql://" + admin.getUser() + ":" + admin.getPassword() + "@" + admin.getHost() + ":"
         + admin.getPort() + "/" + name;
     this.keys = new Keys(name);
-    this.redis = Redis.createClient(vertx, REDIS_URL);
+    this.shards = new Shards(name, SHARDS);
+    this.redis = TestRedis.shared(vertx);
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(pgUrl).using(vertx).build();
   }
 
@@ -106,8 +114,18 @@ public final class TestEnv implements AutoCloseable {
     return pgUrl;
   }
 
+  /** Shard 0's keys: where every key of a single-shard Bolt lives. */
   public Keys keys() {
     return keys;
+  }
+
+  /** The keys of the shard that holds the product (as {@link #createProduct} placed it). */
+  public Keys keys(String productId) {
+    return shards.keys(shards.choose(productId));
+  }
+
+  public Shards shards() {
+    return shards;
   }
 
   public Redis redis() {
@@ -116,6 +134,21 @@ public final class TestEnv implements AutoCloseable {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** Spreads this environment's products, and the Bolts it starts, over {@code count} shards. */
+  public TestEnv useShards(int count) {
+    shards = new Shards(name, count);
+    return this;
+  }
+
+  /** A fresh client of the suite's Redis, for a connection of its own (a worker's blocking take). */
+  public Redis newClient() {
+    return TestRedis.client(vertx);
+  }
+
+  public static boolean cluster() {
+    return TestRedis.cluster();
   }
 
   /** Settings for a Bolt of this environment: defaults of conf/config.json, this env's backends, then overrides. */
@@ -129,6 +162,11 @@ public final class TestEnv implements AutoCloseable {
   public Map<String, String> environment() {
     Map<String, String> env = new HashMap<>();
     env.put("BOLT_REDIS_URL", REDIS_URL);
+    env.put("BOLT_REDIS_MODE", TestRedis.MODE);
+    env.put("BOLT_REDIS_SHARDS", String.valueOf(shards.count()));
+    if (cluster()) {
+      env.put("BOLT_REDIS_URLS", TestRedis.URLS);
+    }
     env.put("BOLT_PG_URL", pgUrl);
     env.put("BOLT_KEY_PREFIX", name);
     env.put("BOLT_ADMIN_TOKEN", ADMIN_TOKEN);
@@ -194,22 +232,27 @@ public final class TestEnv implements AutoCloseable {
 
   /** Bolt's order intake on this environment (a wiped Redis asks for no resync: nothing listens). */
   public OrderService intake() {
-    return new OrderService(vertx, redis, keys, new OrderRepository(pool), BACKEND_TIMEOUT_MS, () -> { },
-        SoldOutMemory.off());
+    return new OrderService(vertx, redis, productShards(), new OrderRepository(pool), BACKEND_TIMEOUT_MS, () -> { },
+        SoldOutMemory.off(), Replication.NONE);
   }
 
   /** Bolt's Redis side of stock on this environment: its scripts create and change product hashes. */
   public StockLedger stockLedger() {
-    return new StockLedger(redis, keys, BACKEND_TIMEOUT_MS);
+    return new StockLedger(redis, productShards(), BACKEND_TIMEOUT_MS);
+  }
+
+  private ProductShards productShards() {
+    return new ProductShards(shards, new ProductRepository(pool));
   }
 
   /** A product without sale rules, as its DB row reads at {@code version}: for the sync's script. */
   public static Product product(String id, long stock, long version) {
-    return new Product(id, id, stock, version, SaleRules.NONE, null);
+    return new Product(id, id, stock, version, SaleRules.NONE, null, Shards.choose(id, SHARDS));
   }
 
+  /** A product row, in the shard Bolt would have chosen for it. */
   public void createProduct(String id, int stock) {
-    sql("INSERT INTO products (id, name, stock) VALUES ($1, $1, $2)", id, stock);
+    sql("INSERT INTO products (id, name, stock, shard) VALUES ($1, $1, $2, $3)", id, stock, shards.choose(id));
   }
 
   public List<Row> sql(String statement, Object... params) {
@@ -231,7 +274,7 @@ public final class TestEnv implements AutoCloseable {
 
   /** A field of a product's Redis hash (available, inflight, dbstock, dbver), or null. */
   public Long ledger(String productId, String field) {
-    Response value = redis(Command.HGET, keys.product(productId), field);
+    Response value = redis(Command.HGET, keys(productId).product(productId), field);
     return value == null ? null : value.toLong();
   }
 
@@ -251,11 +294,28 @@ public final class TestEnv implements AutoCloseable {
         + "  for _, key in ipairs(page[2]) do redis.call('DEL', key); n = n + 1 end\n"
         + "until cursor == '0'\n"
         + "return n";
-    return redis(Command.EVAL, script, 0, "{" + name + "}:*").toLong();
+    if (cluster()) {
+      throw new UnsupportedOperationException("wipeRedis runs on a single Redis only");
+    }
+    return redis(Command.EVAL, script, 0, "{" + name + "*:*").toLong();
   }
 
+  /** Jobs queued in every shard. */
   public long queueLength() {
-    return redis(Command.LLEN, keys.queue()).toLong();
+    return sum(Keys::queue);
+  }
+
+  /** The sum over the shards of the length of one list of each. */
+  public long sum(java.util.function.Function<Keys, String> list) {
+    return shards.all().stream().mapToLong(shard -> redis(Command.LLEN, list.apply(shard)).toLong()).sum();
+  }
+
+  /**
+   * Every key of this environment that matches {@code pattern} (a glob after the shard's tag, e.g.
+   * {@code processing:*}), in any shard; on a cluster, read from every node.
+   */
+  public Set<String> scan(String pattern) {
+    return TestRedis.scan(vertx, redis, "{" + name + "*:" + pattern);
   }
 
   /** Polls until the condition holds, failing with {@code what} after the deadline. */
@@ -283,14 +343,9 @@ public final class TestEnv implements AutoCloseable {
   @Override
   public void close() {
     stopBolt();
-    String cursor = "0";
-    do {
-      Response page = redis(Command.SCAN, cursor, "MATCH", "{" + name + "}:*", "COUNT", 1000);
-      cursor = page.get(0).toString();
-      for (Response key : page.get(1)) {
-        redis(Command.DEL, key.toString());
-      }
-    } while (!cursor.equals("0"));
+    for (String key : TestRedis.scanQuietly(vertx, redis, "{" + name + "*:*")) {
+      redis(Command.DEL, key);
+    }
     await(redis.close());
     await(pool.close());
     Pool admin = PgBuilder.pool().connectingTo(ADMIN_PG_URL).using(vertx).build();
