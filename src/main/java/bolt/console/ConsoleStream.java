@@ -40,11 +40,9 @@ public final class ConsoleStream implements Handler<RoutingContext> {
       response.end();
       return;
     }
-    MessageConsumer<String> snapshots = eventBus.localConsumer(ConsoleVerticle.SNAPSHOTS, snapshot -> {
-      if (!response.ended() && !response.closed() && !response.writeQueueFull()) {
-        response.write(snapshot.body());
-      }
-    });
+    Viewer viewer = new Viewer(response);
+    MessageConsumer<String> snapshots = eventBus.localConsumer(ConsoleVerticle.SNAPSHOTS,
+        snapshot -> viewer.snapshot(snapshot.body()));
     Runnable leave = new Runnable() {
       private boolean left;
 
@@ -65,10 +63,46 @@ public final class ConsoleStream implements Handler<RoutingContext> {
         response.end();
       }
     });
-    eventBus.<String>request(ConsoleVerticle.JOINED, null).onSuccess(history -> {
-      if (!response.ended() && !response.closed()) {
-        response.write(history.body());
+    eventBus.<String>request(ConsoleVerticle.JOINED, null).onSuccess(history -> viewer.history(history.body()))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * One viewer's stream: the history first, always. The snapshot consumer is registered before the
+   * history is asked for, so that the snapshot made for a new viewer is not missed; one that
+   * arrives before the history is held (the newest only) and written right after it.
+   */
+  private static final class Viewer {
+
+    private final HttpServerResponse response;
+    private boolean historyWritten;
+    private String held;
+
+    Viewer(HttpServerResponse response) {
+      this.response = response;
+    }
+
+    void history(String events) {
+      write(events);
+      historyWritten = true;
+      if (held != null) {
+        snapshot(held);
+        held = null;
       }
-    }).onFailure(ctx::fail);
+    }
+
+    void snapshot(String event) {
+      if (!historyWritten) {
+        held = event;
+      } else if (!response.writeQueueFull()) {
+        write(event);
+      }
+    }
+
+    private void write(String events) {
+      if (!response.ended() && !response.closed()) {
+        response.write(events);
+      }
+    }
   }
 }
