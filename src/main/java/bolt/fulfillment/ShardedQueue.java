@@ -218,11 +218,20 @@ final class ShardedQueue implements Jobs {
     return shards.get(current).deadLetter(raw, job, reason);
   }
 
-  /** The periodic heartbeat, in every shard; fails only when no shard took it. */
+  /**
+   * The periodic heartbeat, in every shard; fails with {@link WorkerRegistry.WorkerIdInUse} once any
+   * shard refused this worker's id, else only when no shard took it.
+   */
   Future<Void> heartbeat() {
     List<Future<Void>> beats = shards.stream().map(WorkQueue::heartbeat).toList();
-    return Future.join(beats).transform(ignored -> beats.stream().anyMatch(Future::succeeded)
-        ? Future.<Void>succeededFuture() : beats.get(0));
+    return Future.join(beats).transform(ignored -> {
+      for (WorkQueue shard : shards) {
+        if (shard.idInUse() != null) {
+          return Future.failedFuture(shard.idInUse());
+        }
+      }
+      return beats.stream().anyMatch(Future::succeeded) ? Future.<Void>succeededFuture() : beats.get(0);
+    });
   }
 
   Future<Void> close() {
