@@ -6,6 +6,7 @@ import bolt.metrics.BoltMetrics;
 import bolt.order.OrderStatusRepository;
 import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
+import bolt.stock.ProductDirectory;
 import bolt.stock.ProductShards;
 import bolt.stock.Shards;
 import bolt.stock.StockChangeRepository;
@@ -77,8 +78,8 @@ public class FulfillmentVerticle extends VerticleBase {
     worker = new Worker(vertx, queue, writer, config.batchSize(), config.blockTimeoutMs(),
         config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { },
         metrics, inUse -> registration.refused(inUse));
-    StockLedger ledger = new StockLedger(redis, new ProductShards(shards, new ProductRepository(pool)),
-        config.redisTimeoutMs());
+    StockLedger ledger = new StockLedger(redis, new ProductShards(shards, new ProductRepository(pool),
+        ProductDirectory.of(vertx, config.keyPrefix())), config.redisTimeoutMs());
     sweeper = new HoldSweeper(vertx, new OrderStatusRepository(pool),
         new StockReturns(ledger, new StockChangeRepository(pool), config.redisTimeoutMs()), config.redisTimeoutMs(),
         config.faultHaltAfterExpiry() ? FulfillmentVerticle::haltAfterExpiry : () -> { });
