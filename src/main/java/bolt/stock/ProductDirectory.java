@@ -75,6 +75,11 @@ public final class ProductDirectory implements Shareable {
   Future<Optional<Integer>> lookup(String productId, ProductRepository products) {
     Promise<Optional<Integer>> promise = Promise.promise();
     Future<Optional<Integer>> shared = inFlight.putIfAbsent(productId, promise.future());
+    if (shared == null && known.containsKey(productId)) {
+      // a query finished between the caller's look and this one
+      inFlight.remove(productId, promise.future());
+      return Future.succeededFuture(Optional.of(known.get(productId)));
+    }
     if (shared == null) {
       shared = promise.future();
       queries.incrementAndGet();
