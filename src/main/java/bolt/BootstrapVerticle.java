@@ -1,8 +1,10 @@
 package bolt;
 
 import bolt.config.BoltConfig;
+import bolt.config.ConfigException;
 import bolt.infra.Clients;
 import bolt.stock.ProductRepository;
+import bolt.stock.ProductDirectory;
 import bolt.stock.ProductShards;
 import bolt.stock.RedisSync;
 import bolt.stock.Shards;
@@ -39,6 +41,7 @@ final class BootstrapVerticle extends VerticleBase {
 
   private final BoltConfig config;
   private final Promise<Void> synced = Promise.promise();
+  private final Promise<Void> refused = Promise.promise();
   private Redis redis;
   private Pool pool;
   private RedisSync sync;
@@ -49,6 +52,14 @@ final class BootstrapVerticle extends VerticleBase {
 
   BootstrapVerticle(BoltConfig config) {
     this.config = config;
+  }
+
+  /**
+   * Fails, once, when the database does not fit the configuration (a product in a shard at or above
+   * redis.shards): the process must not start. Never completes otherwise.
+   */
+  Future<Void> refused() {
+    return refused.future();
   }
 
   /** Completes once the schema is applied and Redis holds every product; never fails. */
@@ -62,7 +73,8 @@ final class BootstrapVerticle extends VerticleBase {
     pool = Clients.postgres(vertx, config, 1);
     long timeout = config.redisTimeoutMs();
     StockLedger ledger = new StockLedger(redis, new ProductShards(new Shards(config.keyPrefix(),
-        config.redis().shards()), new ProductRepository(pool)), timeout);
+        config.redis().shards()), new ProductRepository(pool), ProductDirectory.of(vertx, config.keyPrefix())),
+        timeout);
     sync = new RedisSync(new ProductRepository(pool), ledger,
         new StockReturns(ledger, new StockChangeRepository(pool), timeout), timeout);
     schema = "SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ");\n" + resource("sql/schema.sql")
@@ -79,16 +91,22 @@ final class BootstrapVerticle extends VerticleBase {
 
   private void attempt(int attempt) {
     // one simple-protocol query runs the whole script as one implicit transaction
-    pool.query(schema).execute().compose(applied -> sync.run()).onSuccess(pass -> {
-      LOG.info("Schema ready; {} products synced to Redis", pass.productsChanged());
-      synced.complete();
-      vertx.setPeriodic(CHECK_INTERVAL_MS, id -> check());
-    }).onFailure(failure -> {
-      if (attempt == 1) {
-        LOG.warn("Start-up sync waiting for PostgreSQL and Redis: {}", failure.toString());
-      }
-      vertx.setTimer(Math.min(2_000, 100L * attempt), id -> attempt(attempt + 1));
-    });
+    pool.query(schema).execute().compose(applied -> sync.checkShards()).compose(checked -> sync.run())
+        .onSuccess(pass -> {
+          LOG.info("Schema ready; {} products synced to Redis", pass.productsChanged());
+          synced.complete();
+          vertx.setPeriodic(CHECK_INTERVAL_MS, id -> check());
+        }).onFailure(failure -> {
+          if (failure instanceof ConfigException refusal) {
+            // the database does not fit the configuration: retrying cannot help
+            refused.fail(refusal);
+            return;
+          }
+          if (attempt == 1) {
+            LOG.warn("Start-up sync waiting for PostgreSQL and Redis: {}", failure.toString());
+          }
+          vertx.setTimer(Math.min(2_000, 100L * attempt), id -> attempt(attempt + 1));
+        });
   }
 
   private void check() {

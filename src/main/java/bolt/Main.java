@@ -46,9 +46,15 @@ public final class Main {
     }
     BoltMetrics metrics = metrics(config);
     Vertx vertx = VertxWithMetrics.create(metrics);
-    start(vertx, config, metrics).deployed().onFailure(failure -> {
+    Started started = start(vertx, config, metrics);
+    started.deployed().onFailure(failure -> {
       LOG.error("Start-up failed: {}", failure.getMessage());
       vertx.close().onComplete(closed -> System.exit(1));
+    });
+    // the database does not fit the configuration (a product in a shard >= redis.shards)
+    started.refused().onFailure(failure -> {
+      System.err.println("bolt: invalid configuration: " + failure.getMessage());
+      vertx.close().onComplete(closed -> System.exit(2));
     });
     AtomicBoolean closing = new AtomicBoolean();
     Runnable shutdown = () -> {
@@ -69,7 +75,7 @@ public final class Main {
    * answer; {@code synced} tells when it is done.
    */
   public record Started(Future<Void> deployed, Future<Void> synced, EdgeCounters edge, SoldOutMemory soldOut,
-                        BoltMetrics metrics) {
+                        BoltMetrics metrics, Future<Void> refused) {
   }
 
   /**
@@ -110,7 +116,7 @@ public final class Main {
         "Bolt started: roles {}, HTTP port {}, metrics port {}, {} workers", config.roles(),
         config.runsHttp() ? config.httpPort() : "-", config.metricsEnabled() ? config.metricsPort() : "off",
         config.runsFulfillment() ? config.fulfillmentInstances() : 0)).mapEmpty();
-    return new Started(deployed, bootstrap.synced(), edge, soldOut, metrics);
+    return new Started(deployed, bootstrap.synced(), edge, soldOut, metrics, bootstrap.refused());
   }
 
   private static BoltMetrics metrics(BoltConfig config) {

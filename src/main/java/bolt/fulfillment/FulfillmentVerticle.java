@@ -6,6 +6,7 @@ import bolt.metrics.BoltMetrics;
 import bolt.order.OrderStatusRepository;
 import bolt.stock.Keys;
 import bolt.stock.ProductRepository;
+import bolt.stock.ProductDirectory;
 import bolt.stock.ProductShards;
 import bolt.stock.Shards;
 import bolt.stock.StockChangeRepository;
@@ -43,14 +44,10 @@ public class FulfillmentVerticle extends VerticleBase {
   private Redis redis;
   private Pool pool;
   private final List<WorkerRegistry> registries = new ArrayList<>();
-  /** Shard 0's entry: the claim on the worker id is made there. */
-  private WorkerRegistry registry;
+  private WorkerShards registration;
   private ShardedQueue queue;
   private Worker worker;
   private HoldSweeper sweeper;
-  private long heartbeatTimer = -1;
-  /** The latest periodic heartbeat: a clean stop retires only once it has landed. */
-  private Future<Void> lastBeat = Future.succeededFuture();
   private long reapTimer = -1;
 
   public FulfillmentVerticle(BoltConfig config, BoltMetrics metrics) {
@@ -75,18 +72,21 @@ public class FulfillmentVerticle extends VerticleBase {
       Redis blocking = keys.shard() == home ? Redis.createClient(vertx, Clients.redisOptions(config)) : null;
       queues.add(new WorkQueue(redis, blocking, keys, entry, config.redisTimeoutMs()));
     }
-    registry = registries.get(0);
     queue = new ShardedQueue(queues, home);
+    registration = new WorkerShards(vertx, registries, queue, () -> worker.stop());
     OrderWriter writer = new OrderWriter(pool, config.faultStopAfterLock() ? FulfillmentVerticle::stopOnce : () -> { });
     worker = new Worker(vertx, queue, writer, config.batchSize(), config.blockTimeoutMs(),
-        config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { }, metrics);
-    StockLedger ledger = new StockLedger(redis, new ProductShards(shards, new ProductRepository(pool)),
-        config.redisTimeoutMs());
+        config.maxAttempts(), config.faultHaltAfterCommit() ? FulfillmentVerticle::haltAfterCommit : () -> { },
+        metrics, inUse -> registration.refused(inUse));
+    StockLedger ledger = new StockLedger(redis, new ProductShards(shards, new ProductRepository(pool),
+        ProductDirectory.of(vertx, config.keyPrefix())), config.redisTimeoutMs());
     sweeper = new HoldSweeper(vertx, new OrderStatusRepository(pool),
         new StockReturns(ledger, new StockChangeRepository(pool), config.redisTimeoutMs()), config.redisTimeoutMs(),
         config.faultHaltAfterExpiry() ? FulfillmentVerticle::haltAfterExpiry : () -> { });
-    return registry.claim(vertx).onSuccess(claimed -> {
-      heartbeatTimer = vertx.setPeriodic(registry.beatIntervalMs(), id -> lastBeat = queue.heartbeat());
+    // the id in every shard or in none: a worker refused in one shard would stop while its beats kept
+    // its lists in the others from ever being reaped
+    return registration.claim().onSuccess(claimed -> {
+      registration.startBeating();
       reapTimer = vertx.setPeriodic(ttl / 2, id -> registries.forEach(shard -> shard.reap().onSuccess(reaped -> {
         metrics.reaped(reaped.get(0).toInteger(), reaped.get(1).toInteger());
         if (reaped.get(0).toInteger() > 0) {
@@ -107,11 +107,6 @@ public class FulfillmentVerticle extends VerticleBase {
    */
   static int homeShard(String processWorkerId, int instance, int shards) {
     return (int) ((Shards.choose(processWorkerId, shards) + (long) instance) % shards);
-  }
-
-  /** Leaves the workers set of every shard (each only if this worker's list there is empty). */
-  private Future<Void> retire() {
-    return Future.all(registries.stream().map(WorkerRegistry::retire).toList()).mapEmpty();
   }
 
   private static void haltAfterCommit() {
@@ -146,11 +141,12 @@ public class FulfillmentVerticle extends VerticleBase {
     // a write stuck on an unreachable database must not hold the process: its jobs stay in the
     // processing list, and a reaper hands them to another worker
     // no heartbeat may land after the worker left the workers set
-    vertx.cancelTimer(heartbeatTimer);
+    registration.stopBeating();
     vertx.cancelTimer(reapTimer);
-    return Future.join(worker.stop(), sweeper.stop(), lastBeat).timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    return Future.join(worker.stop(), sweeper.stop(), registration.lastBeat())
+        .timeout(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .otherwiseEmpty()
-        .compose(done -> retire().onFailure(failure -> LOG.warn("Worker {} could not leave the workers set "
+        .compose(done -> registration.retire().onFailure(failure -> LOG.warn("Worker {} could not leave the workers set "
             + "(a reaper will): {}", queue.workerId(), failure.getMessage())).otherwiseEmpty())
         .eventually(() -> Future.join(queue.close(), redis.close(), pool.close()))
         .onComplete(done -> LOG.atInfo().addKeyValue("workerId", queue.workerId())

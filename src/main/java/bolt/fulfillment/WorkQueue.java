@@ -69,6 +69,11 @@ class WorkQueue implements Jobs {
     return keys.shard();
   }
 
+  /** Non-null once a shard refused this worker's id: another live process holds it. */
+  WorkerRegistry.WorkerIdInUse idInUse() {
+    return idInUse;
+  }
+
   /**
    * Registers (heartbeat) and waits up to {@code blockMs} for one job, in one pipeline, then takes up
    * to {@code max - 1} more without waiting; oldest first. Fails with {@link WorkerRegistry.WorkerIdInUse}

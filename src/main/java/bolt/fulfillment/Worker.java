@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The fulfillment loop: take a batch into this worker's processing list, write it in one transaction,
@@ -34,6 +35,7 @@ class Worker {
   private final int maxAttempts;
   private final Runnable afterCommit;
   private final BoltMetrics metrics;
+  private final Consumer<WorkerRegistry.WorkerIdInUse> onIdInUse;
   /** Capped low: once a backend is back, the drain resumes within about half a second. */
   private final Backoff backoff = new Backoff(50, 500);
   private final Promise<Void> stopped = Promise.promise();
@@ -45,9 +47,12 @@ class Worker {
   private boolean failedUnexpectedly;
   private long retryTimer = -1;
 
-  /** @param afterCommit runs between a batch's commit and its ack (fault injection; a no-op normally) */
+  /**
+   * @param afterCommit runs between a batch's commit and its ack (fault injection; a no-op normally)
+   * @param onIdInUse   runs when the worker stops because another live process holds its id
+   */
   Worker(Vertx vertx, Jobs queue, OrderWriter writer, int batchSize, long blockMs, int maxAttempts,
-         Runnable afterCommit, BoltMetrics metrics) {
+         Runnable afterCommit, BoltMetrics metrics, Consumer<WorkerRegistry.WorkerIdInUse> onIdInUse) {
     this.vertx = vertx;
     this.queue = queue;
     this.writer = writer;
@@ -56,6 +61,7 @@ class Worker {
     this.maxAttempts = maxAttempts;
     this.afterCommit = afterCommit;
     this.metrics = metrics;
+    this.onIdInUse = onIdInUse;
   }
 
   void start() {
@@ -89,6 +95,7 @@ class Worker {
         LOG.atError().addKeyValue("workerId", queue.workerId())
             .log("Worker {} stops: {}", queue.workerId(), inUse.getMessage());
         stopped.tryComplete();
+        onIdInUse.accept(inUse);
       } else {
         leftoversFirst = true;
         long delay = backoff.nextDelayMs();

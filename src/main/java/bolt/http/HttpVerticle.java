@@ -12,6 +12,7 @@ import bolt.order.Replication;
 import bolt.order.SoldOutMemory;
 import bolt.stock.ProductRepository;
 import bolt.stock.ProductService;
+import bolt.stock.ProductDirectory;
 import bolt.stock.ProductShards;
 import bolt.stock.RedisSync;
 import bolt.stock.Shards;
@@ -60,7 +61,7 @@ public class HttpVerticle extends VerticleBase {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, config.pgPoolSize());
     ProductShards shards = new ProductShards(new Shards(config.keyPrefix(), config.redis().shards()),
-        new ProductRepository(pool));
+        new ProductRepository(pool), ProductDirectory.of(vertx, config.keyPrefix()));
     long timeout = config.redisTimeoutMs();
     OrderService orders = new OrderService(vertx, redis, shards, new OrderRepository(pool), timeout,
         () -> vertx.eventBus().send(RedisSync.RESYNC_ADDRESS, null), soldOut,

@@ -55,6 +55,12 @@ public class ProductRepository {
     return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> first(toProducts(rows)));
   }
 
+  /** The highest shard any product is stored in (0 without products). */
+  public Future<Integer> maxShard() {
+    return pool.query("SELECT coalesce(max(shard), 0) AS shard FROM products").execute()
+        .map(rows -> rows.iterator().next().getInteger("shard"));
+  }
+
   /** The product's shard, or empty when there is no such product. */
   public Future<Optional<Integer>> shard(String id) {
     return pool.preparedQuery(SHARD).execute(Tuple.of(id))

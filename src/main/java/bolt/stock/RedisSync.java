@@ -1,5 +1,6 @@
 package bolt.stock;
 
+import bolt.config.ConfigException;
 import bolt.infra.Unavailable;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -7,7 +8,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps Redis in step with PostgreSQL, the truth (docs/design.md: sync): gives every product its
@@ -30,6 +33,8 @@ public class RedisSync {
   private final StockLedger ledger;
   private final StockReturns returns;
   private final long timeoutMs;
+  /** Products skipped for a shard out of range, each logged once. */
+  private final Set<String> skipped = ConcurrentHashMap.newKeySet();
 
   public RedisSync(ProductRepository products, StockLedger ledger, StockReturns returns, long timeoutMs) {
     this.products = products;
@@ -46,11 +51,40 @@ public class RedisSync {
   /** One full pass. Safe while other processes serve and sync at the same time. */
   public Future<Pass> run() {
     return unmarked().compose(unmarked -> db(products.all())
-        .compose(rows -> Future.all(rows.stream().map(ledger::sync).toList())
+        .compose(rows -> Future.all(rows.stream().map(this::sync).toList())
             .map(all -> (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count())
             .compose(changed -> returns.applyPending().map(applied -> new Pass(changed, applied, !unmarked.isEmpty())))
             .compose(pass -> unmarked.isEmpty() ? Future.succeededFuture(pass)
                 : markSynced(unmarked, rows.size()).map(pass))));
+  }
+
+  /**
+   * One product's sync. A product stored in a shard this process does not have is skipped, logged once
+   * per product, so that it does not fail the pass for all the others (start-up refuses such a
+   * configuration: {@link #checkShards}; this covers a product that appears later).
+   */
+  private Future<Boolean> sync(Product product) {
+    return ledger.sync(product).recover(failure -> {
+      if (!(failure instanceof ProductShards.ShardOutOfRange)) {
+        return Future.failedFuture(failure);
+      }
+      if (skipped.add(product.id())) {
+        LOG.error("Sync skips a product: {}", failure.getMessage());
+      }
+      return Future.succeededFuture(false);
+    });
+  }
+
+  /**
+   * Fails with a {@link ConfigException} (one line naming redis.shards) when PostgreSQL holds a
+   * product in a shard at or above redis.shards: that Bolt would look for it in the wrong place.
+   */
+  public Future<Void> checkShards() {
+    int count = ledger.shards().count();
+    return db(products.maxShard()).compose(max -> max < count ? Future.<Void>succeededFuture()
+        : Future.<Void>failedFuture(new ConfigException("redis.shards", "is " + count + " but PostgreSQL holds "
+            + "products in shard " + max + "; it must be at least " + (max + 1)
+            + " (shards can be added, never removed)")));
   }
 
   /** The shards without a sync mark. */

@@ -51,8 +51,8 @@ public class StockLedger {
     SaleRules rules = product.rules();
     List<Object> args = List.of(product.stock(), product.version(), rules.version(), text(rules.limitPerCustomer()),
         millis(rules.startsAt()), millis(rules.endsAt()), product.id(), shards().keys(0).unitsBack());
-    Keys keys = shards.keysOf(product);
-    return guard(SYNC.run(redis, List.of(keys.product(product.id())), args)).map(reply -> reply.toInteger() != 0);
+    return shards.keysOf(product).compose(keys -> guard(SYNC.run(redis, List.of(keys.product(product.id())), args)))
+        .map(reply -> reply.toInteger() != 0);
   }
 
   /**
@@ -78,7 +78,11 @@ public class StockLedger {
   public Future<Availability> available(List<Product> products) {
     Map<Integer, List<Integer>> byShard = new LinkedHashMap<>();
     for (int i = 0; i < products.size(); i++) {
-      byShard.computeIfAbsent(shards.keysOf(products.get(i)).shard(), shard -> new ArrayList<>()).add(i);
+      Future<Keys> keys = shards.keysOf(products.get(i));
+      // a product in a shard this process does not have reads as not in Redis (its units stay null)
+      if (keys.succeeded()) {
+        byShard.computeIfAbsent(keys.result().shard(), shard -> new ArrayList<>()).add(i);
+      }
     }
     if (byShard.isEmpty()) {
       byShard.put(0, List.of());
