@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS stock_changes (
 CREATE INDEX IF NOT EXISTS stock_changes_pending_idx ON stock_changes (created_at) WHERE applied_at IS NULL;
 
 -- Facts about the installation. 'redis_epoch' names the Redis that was last given every product:
--- a Redis that lacks its sync marker while this row exists has lost its data (docs/design.md).
+-- a Redis that lacks its sync marker while this row exists has lost its data (docs/design.md);
+-- 'redis_shards' is its shard count then, so that a shard added since is not taken for a lost one.
 CREATE TABLE IF NOT EXISTS bolt_meta (
   name        text        PRIMARY KEY,
   value       text        NOT NULL,

@@ -33,12 +33,16 @@ public class ProductRepository {
           + "sale_ends_at = CASE WHEN $7 THEN $8::timestamptz ELSE sale_ends_at END, "
           + "hold_seconds = CASE WHEN $9 THEN $10::integer ELSE hold_seconds END, "
           + "rules_version = rules_version + 1, updated_at = now() WHERE id = $1 RETURNING " + COLUMNS;
-  /** Records the epoch of the Redis that now holds every product; returns the one recorded before, if any. */
+  /**
+   * Records the epoch of the Redis that now holds every product and its shard count; returns the
+   * ones recorded before (null when none).
+   */
   static final String SWAP_REDIS_EPOCH =
-      "WITH before AS (SELECT value FROM bolt_meta WHERE name = 'redis_epoch') "
-          + "INSERT INTO bolt_meta (name, value) VALUES ('redis_epoch', $1) "
-          + "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now() "
-          + "RETURNING (SELECT value FROM before) AS previous";
+      "WITH before AS (SELECT name, value FROM bolt_meta WHERE name IN ('redis_epoch', 'redis_shards')), "
+          + "written AS (INSERT INTO bolt_meta (name, value) VALUES ('redis_epoch', $1), ('redis_shards', $2) "
+          + "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()) "
+          + "SELECT (SELECT value FROM before WHERE name = 'redis_epoch') AS previous, "
+          + "(SELECT value FROM before WHERE name = 'redis_shards') AS previous_shards";
   static final String SALE_WINDOW_CHECK = "products_sale_window_check";
 
   private final Pool pool;
@@ -86,10 +90,21 @@ public class ProductRepository {
             ? Future.succeededFuture(new Patched.EndsBeforeStart()) : Future.failedFuture(failure));
   }
 
-  /** See {@link #SWAP_REDIS_EPOCH}; null when no Redis was ever synced from this database. */
-  public Future<String> swapRedisEpoch(String epoch) {
-    return pool.preparedQuery(SWAP_REDIS_EPOCH).execute(Tuple.of(epoch))
-        .map(rows -> rows.iterator().next().getString("previous"));
+  /** The Redis last given every product: its epoch (null when none ever was) and its shard count. */
+  public record RedisEpoch(String epoch, int shards) {
+  }
+
+  /**
+   * See {@link #SWAP_REDIS_EPOCH}: the Redis recorded before, or an epoch of null when no Redis was
+   * ever synced from this database; a record from before shards existed counts as one shard.
+   */
+  public Future<RedisEpoch> swapRedisEpoch(String epoch, int shards) {
+    return pool.preparedQuery(SWAP_REDIS_EPOCH).execute(Tuple.of(epoch, String.valueOf(shards)))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          String previousShards = row.getString("previous_shards");
+          return new RedisEpoch(row.getString("previous"), previousShards == null ? 1 : Integer.parseInt(previousShards));
+        });
   }
 
   static Product toProduct(Row row) {

@@ -106,24 +106,36 @@ public class RedisSync {
   }
 
   /**
-   * The process whose mark lands reports the rebuild: as the first sync of this database, or, when
-   * the database remembers an earlier synced Redis, as a Redis (or some of its shards) that lost its data.
+   * The process whose mark lands reports the rebuild: as the first sync of this database; as shards
+   * added since the last sync (redis.shards raised: they never held anything); or, for a shard the
+   * database remembers as synced, as a Redis (or some of its shards) that lost its data.
    */
   private Future<Void> markSynced(List<Integer> shards, int productCount) {
     String epoch = UUID.randomUUID().toString();
     List<Future<Boolean>> marks = shards.stream().map(shard -> ledger.markSynced(shard, epoch)).toList();
     return Future.all(marks).compose(all -> marks.stream().noneMatch(Future::result) ? Future.succeededFuture()
-        : db(products.swapRedisEpoch(epoch)).map(previous -> {
-          if (previous == null) {
-            LOG.info("Redis initialised with {} products from PostgreSQL", productCount);
-          } else {
-            LOG.error("Redis had lost its data (shards {} no longer held the sync mark of epoch {}): rebuilt {} "
-                + "products from PostgreSQL. Orders accepted but not yet written to PostgreSQL when Redis lost its "
-                + "data cannot be recovered; they will not appear in the orders table", shards, previous,
-                productCount);
-          }
+        : db(products.swapRedisEpoch(epoch, ledger.shards().count())).map(previous -> {
+          report(previous, shards, productCount);
           return null;
         }));
+  }
+
+  private static void report(ProductRepository.RedisEpoch previous, List<Integer> shards, int productCount) {
+    if (previous.epoch() == null) {
+      LOG.info("Redis initialised with {} products from PostgreSQL", productCount);
+      return;
+    }
+    List<Integer> added = shards.stream().filter(shard -> shard >= previous.shards()).toList();
+    List<Integer> lost = shards.stream().filter(shard -> shard < previous.shards()).toList();
+    if (!added.isEmpty()) {
+      LOG.info("Redis shards {} added (redis.shards was {}): synced", added, previous.shards());
+    }
+    if (!lost.isEmpty()) {
+      LOG.error("Redis had lost its data (shards {} no longer held the sync mark of epoch {}): rebuilt {} "
+          + "products from PostgreSQL. Orders accepted but not yet written to PostgreSQL when Redis lost its "
+          + "data cannot be recovered; they will not appear in the orders table", lost, previous.epoch(),
+          productCount);
+    }
   }
 
   private <T> Future<T> db(Future<T> call) {
