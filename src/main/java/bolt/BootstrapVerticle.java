@@ -72,9 +72,9 @@ final class BootstrapVerticle extends VerticleBase {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 1);
     long timeout = config.redisTimeoutMs();
-    StockLedger ledger = new StockLedger(redis, new ProductShards(new Shards(config.keyPrefix(),
-        config.redis().shards()), new ProductRepository(pool), ProductDirectory.of(vertx, config.keyPrefix())),
-        timeout);
+    ProductShards shards = new ProductShards(Shards.of(config), new ProductRepository(pool),
+        ProductDirectory.of(vertx, config.keyPrefix()));
+    StockLedger ledger = new StockLedger(redis, shards, timeout);
     sync = new RedisSync(new ProductRepository(pool), ledger,
         new StockReturns(ledger, new StockChangeRepository(pool), timeout), timeout);
     schema = "SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ");\n" + resource("sql/schema.sql")

@@ -51,8 +51,7 @@ public class ConsoleVerticle extends VerticleBase {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 1);
     long timeout = config.redisTimeoutMs();
-    snapshots = new SaleSnapshots(new SaleStateReader(redis, new ProductRepository(pool),
-        new Shards(config.keyPrefix(), config.redis().shards()),
+    snapshots = new SaleSnapshots(new SaleStateReader(redis, new ProductRepository(pool), Shards.of(config),
         timeout), new SoldUnits(pool, timeout), metrics, List.copyOf(config.roles()));
     metrics.consoleViewers(() -> viewers);
     vertx.eventBus().<Void>localConsumer(JOINED, joined -> {

@@ -60,7 +60,7 @@ public class FulfillmentVerticle extends VerticleBase {
     int instance = INSTANCES.incrementAndGet();
     String workerId = config.workerId() + "-" + instance;
     long ttl = config.heartbeatTtlMs();
-    Shards shards = new Shards(config.keyPrefix(), config.redis().shards());
+    Shards shards = Shards.of(config);
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 2);
     String token = UUID.randomUUID().toString();

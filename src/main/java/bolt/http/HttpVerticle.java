@@ -60,7 +60,7 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, config.pgPoolSize());
-    ProductShards shards = new ProductShards(new Shards(config.keyPrefix(), config.redis().shards()),
+    ProductShards shards = new ProductShards(Shards.of(config),
         new ProductRepository(pool), ProductDirectory.of(vertx, config.keyPrefix()));
     long timeout = config.redisTimeoutMs();
     OrderService orders = new OrderService(vertx, redis, shards, new OrderRepository(pool), timeout,

@@ -39,8 +39,7 @@ public class MetricsVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Clients.redis(vertx, config);
     pool = Clients.postgres(vertx, config, 1);
-    SaleStateReader reader = new SaleStateReader(redis, new ProductRepository(pool),
-        new Shards(config.keyPrefix(), config.redis().shards()),
+    SaleStateReader reader = new SaleStateReader(redis, new ProductRepository(pool), Shards.of(config),
         config.redisTimeoutMs());
     ScrapeHandler scrape = new ScrapeHandler(metrics.prometheusRegistry(), reader,
         new SaleGauges(metrics.registry()));

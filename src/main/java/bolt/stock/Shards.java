@@ -1,5 +1,7 @@
 package bolt.stock;
 
+import bolt.config.BoltConfig;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,11 @@ public final class Shards {
 
   private Shards(List<Keys> keys) {
     this.keys = List.copyOf(keys);
+  }
+
+  /** The shards of this installation: its key prefix, over {@code redis.shards}. */
+  public static Shards of(BoltConfig config) {
+    return new Shards(config.keyPrefix(), config.redis().shards());
   }
 
   /** One shard of the given keys: for code and tests that drive one shard. */
