@@ -11,7 +11,10 @@
 # microseconds of every EVAL/EVALSHA call over the 202 answers) and script calls per accepted order.
 # Appends a table to bench/results/RESULTS.md (not with --quick).
 #
-# Usage: bench/hot.sh [--rounds N] [--duration D] [--flash-requests N] [--baseline-jar PATH] [--quick]
+# Usage: bench/hot.sh [--rounds N] [--duration D] [--flash-requests N] [--baseline-jar PATH] [--only SCENARIO]
+#                     [--no-metrics] [--quick]
+#   --only          flash or steady: measure that scenario alone (the other is skipped in every round)
+#   --no-metrics    Bolt without its metrics (BOLT_METRICS_ENABLED=false), to see what they cost
 #   --baseline-jar  another build of Bolt to measure in the same rounds (e.g. the commit before a change:
 #                   git worktree add /tmp/base <rev> && (cd /tmp/base && ./mvnw -q -DskipTests package))
 set -euo pipefail
@@ -26,6 +29,7 @@ DURATION=15s
 FLASH_REQUESTS=200000
 BASELINE_JAR=""
 QUICK=0
+SCENARIOS="flash steady"
 THREADS=2
 CONNECTIONS=64
 HTTP_INSTANCES=2
@@ -40,8 +44,10 @@ while (($# > 0)); do
     --duration) DURATION=$2; shift ;;
     --flash-requests) FLASH_REQUESTS=$2; shift ;;
     --baseline-jar) BASELINE_JAR=$2; shift ;;
+    --only) [[ $2 == flash || $2 == steady ]] || die "--only takes flash or steady"; SCENARIOS=$2; shift ;;
+    --no-metrics) METRICS=false ;;
     --quick) QUICK=1 ;;
-    -h | --help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
   shift
@@ -93,7 +99,7 @@ products_in_redis() { # the 100 steady products and the sync mark, for the ceili
 
 create_bolt_products() { # scenario
   local id stock body
-  if [[ $1 == flash ]]; then set -- "warmup:1000000000" "flash:1000"
+  if [[ $1 == flash ]]; then set -- "warmup:1000" "flash:1000"
   else set -- $(for i in $(seq -f '%03g' 0 99); do echo "p$i:1000000000"; done); fi
   for pair in "$@"; do
     id=${pair%%:*}; stock=${pair#*:}
@@ -119,9 +125,11 @@ measure() {
         BOLT_ENV="BOLT_ROLES=http" start_bolt "$WORK/bolt-$who-$s.log"
       create_bolt_products "$s" ;;
   esac
-  # warm the JIT and the pools (flash: on another product, so that the sale starts with its 1,000 units)
+  # warm the JIT and the pools on the paths the measured run takes. flash: a sale of its own on another
+  # product of 1,000 units (sold out within the first tenth of a second, then refused for the rest), so
+  # that the measured sale starts with all its units and a JIT that has compiled both answers
   if [[ $s == flash ]]; then
-    run_wrk "$who-$s-warmup" 2 orders.lua BENCH_PRODUCT=warmup >/dev/null
+    run_wrk "$who-$s-warmup" 3 orders.lua BENCH_PRODUCT=warmup >/dev/null
     env_args=(BENCH_PRODUCT=flash)
     mkdir -p "$WORK/done-$who-$s"
     budget=$(((FLASH_REQUESTS + THREADS - 1) / THREADS))
@@ -145,7 +153,7 @@ scripts/services.sh --install-bench-tools
 make -s --no-print-directory build
 for round in $(seq 1 "$ROUNDS"); do
   log "=== round $round of $ROUNDS"
-  for s in flash steady; do
+  for s in $SCENARIOS; do
     measure ceiling "$s"
     measure bolt "$s"
     [[ -n "$BASELINE_JAR" ]] && measure baseline "$s"
@@ -156,7 +164,7 @@ done
   echo "## $(date '+%Y-%m-%d %H:%M %Z') hot product (bench/hot.sh)"
   echo
   echo "- machine: $(nproc) cores, $(uname -sr); Redis $(rcli INFO server | tr -d '\r' | sed -n 's/^redis_version://p'), appendfsync $(rcli CONFIG GET appendfsync | tail -n1)"
-  echo "- Bolt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml bench/ceiling || echo ' (uncommitted changes)'), API only, $HTTP_INSTANCES HTTP instances; baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; $ROUNDS interleaved rounds"
+  echo "- Bolt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml bench/ceiling || echo ' (uncommitted changes)'), API only, $HTTP_INSTANCES HTTP instances, metrics $([[ $METRICS == true ]] && echo on || echo off); baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; $ROUNDS interleaved rounds"
   echo
   echo "| scenario | server | requests/s | p99 ms | accepted | Redis µs per accepted order | script calls per accepted order | Redis CPU % |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"

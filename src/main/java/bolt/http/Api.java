@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -36,16 +37,32 @@ public final class Api {
   }
 
   /**
+   * Every request of one event loop's server: POST /order by the {@link OrderIntake} when it takes
+   * it, the rest by the router.
+   *
    * @param ready until it completes, every route but /health, /health/live and the pages answers 503
    *              STARTING
    */
-  public static Router router(Vertx vertx, BoltConfig config, Future<Void> ready, Services services,
-                              EdgeCounters counters, BoltMetrics metrics, ConsoleStream console) {
+  static Handler<HttpServerRequest> requests(Vertx vertx, BoltConfig config, Future<Void> ready, Services services,
+                                             ConnectionGuard connections, BoltMetrics metrics, ConsoleStream console) {
+    EdgeCounters counters = connections.counters();
     OrderHandler orderHandler = new OrderHandler(services.orders(), metrics);
+    BodyGate gate = new BodyGate(connections, config.httpLimits().bodyTimeoutMs(), counters);
+    FailureHandler failures = new FailureHandler(counters, metrics);
+    Router router = router(vertx, config, ready, services, orderHandler, gate, failures, console);
+    OrderIntake intake = new OrderIntake(ready, gate, orderHandler, failures);
+    return request -> {
+      if (!intake.take(request)) {
+        router.handle(request);
+      }
+    };
+  }
+
+  private static Router router(Vertx vertx, BoltConfig config, Future<Void> ready, Services services,
+                               OrderHandler orderHandler, BodyGate gate, FailureHandler failures, ConsoleStream console) {
     ProductHandler productHandler = new ProductHandler(services.products(), services.orders());
     AdminOrderHandler adminOrders = new AdminOrderHandler(services.orderAdmin());
     HealthHandler health = new HealthHandler(services.redis(), services.pool(), config.redisTimeoutMs(), ready);
-    BodyGate gate = new BodyGate(vertx, config.httpLimits().bodyTimeoutMs(), counters);
     // form attributes are never read: merging them parses the query string outside any handler
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setMergeFormAttributes(false);
 
@@ -56,7 +73,8 @@ public final class Api {
     // the pages need no backend: while Bolt starts they load, and show the API's 503 STARTING
     Pages.mount(router);
     router.route().handler(new StartupGate(ready));
-    withBody(router, HttpMethod.POST, "/order", gate, body).handler(orderHandler::place);
+    withBody(router, HttpMethod.POST, OrderIntake.PATH, gate, body)
+        .handler(ctx -> orderHandler.place(ctx.request(), ctx.body().buffer()).onFailure(ctx::fail));
     readable(router, "/order/:id").handler(orderHandler::get);
     readable(router, "/products").handler(productHandler::list);
     readable(router, "/products/:id").handler(productHandler::get);
@@ -71,7 +89,6 @@ public final class Api {
     router.post("/admin/orders/:id/pay").handler(adminOrders::pay);
     allowOnlyRoutedMethods(router);
 
-    FailureHandler failures = new FailureHandler(counters, metrics);
     router.route().failureHandler(failures);
     for (int status : new int[] {400, 404, 405, 413, 500}) {
       router.errorHandler(status, ctx -> failures.handle(ctx, status));

@@ -1,7 +1,8 @@
 package bolt.http;
 
-import io.vertx.core.Vertx;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
@@ -14,19 +15,18 @@ import java.util.Locale;
  * Transfer-Encoding Bolt cannot read, as RFC 9112 says: 501 for a coding other than chunked, 400
  * when chunked is not the last coding (the body's length cannot be known). {@link #startClock} and
  * {@link #stopClock} (around the body handler) refuse a body that is not JSON without reading it (415)
- * and answer 408 when the body has not arrived within {@code http.bodyTimeoutMs} of the head. Each of
+ * and answer 408 when the body has not arrived within {@code http.bodyTimeoutMs} of the head (a
+ * deadline the {@link ConnectionGuard} keeps). Each of
  * these answers closes the connection (see {@link Errors#send}).
  */
 final class BodyGate {
 
-  private static final String TIMER = "bolt.bodyTimer";
-
-  private final Vertx vertx;
+  private final ConnectionGuard connections;
   private final long timeoutMs;
   private final EdgeCounters counters;
 
-  BodyGate(Vertx vertx, long timeoutMs, EdgeCounters counters) {
-    this.vertx = vertx;
+  BodyGate(ConnectionGuard connections, long timeoutMs, EdgeCounters counters) {
+    this.connections = connections;
     this.timeoutMs = timeoutMs;
     this.counters = counters;
   }
@@ -57,28 +57,41 @@ final class BodyGate {
     if (!JsonInput.isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
     }
-    long timer = vertx.setTimer(timeoutMs, fired -> {
-      if (ctx.response().ended() || ctx.failed()) {
-        return;
-      }
-      if (ctx.request().isEnded()) {
-        ctx.fail(new IllegalStateException("the body was read but not handed on within " + timeoutMs + " ms"));
-      } else {
-        counters.bodyTimeout();
-        ctx.fail(new ApiError(408, "REQUEST_TIMEOUT", "the body did not arrive within " + timeoutMs + " ms"));
+    watch(ctx.request(), late -> {
+      if (!ctx.failed()) {
+        ctx.fail(late);
       }
     });
-    ctx.put(TIMER, timer);
     ctx.next();
   }
 
-  /** Runs once the body is in; a request that failed before never gets here, and its timer finds it answered. */
+  /** Runs once the body is in; a request that failed before never gets here, and its deadline finds it answered. */
   void stopClock(RoutingContext ctx) {
-    Long timer = ctx.get(TIMER);
-    if (timer != null) {
-      vertx.cancelTimer(timer);
-    }
+    bodyArrived(ctx.request());
     ctx.next();
+  }
+
+  /**
+   * The request's body is being read: if it has not arrived within the timeout, {@code fail} gets a
+   * 408 {@link ApiError}, or, for a body read but never handed on (a bug), an IllegalStateException,
+   * rather than the request being left hanging. Nothing happens once the response has ended.
+   */
+  void watch(HttpServerRequest request, Handler<Throwable> fail) {
+    connections.awaitBody(request, () -> {
+      if (request.response().ended()) {
+        return;
+      }
+      if (request.isEnded()) {
+        fail.handle(new IllegalStateException("the body was read but not handed on within " + timeoutMs + " ms"));
+      } else {
+        counters.bodyTimeout();
+        fail.handle(new ApiError(408, "REQUEST_TIMEOUT", "the body did not arrive within " + timeoutMs + " ms"));
+      }
+    });
+  }
+
+  void bodyArrived(HttpServerRequest request) {
+    connections.bodyArrived(request);
   }
 
   private static List<String> transferCodings(RoutingContext ctx) {

@@ -1,13 +1,16 @@
 package bolt.http;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /** Writes a JSON error body; nothing else ever writes one. */
 final class Errors {
 
   static final String RETRY_AFTER_SECONDS = "1";
+  static final String JSON = "application/json";
 
   private Errors() {
   }
@@ -18,21 +21,29 @@ final class Errors {
    * the connection: the unread rest of the body cannot be told apart from a next request.
    */
   static void send(RoutingContext ctx, ApiError error) {
-    if (ctx.response().ended() || ctx.response().closed()) {
+    send(ctx.request(), error);
+  }
+
+  /** {@link #send(RoutingContext, ApiError)} for a request answered outside the router. */
+  static void send(HttpServerRequest request, ApiError error) {
+    send(request, error.status(), error.body().toBuffer());
+  }
+
+  /** An error body encoded already (see OrderHandler's sold-out refusals). */
+  static void send(HttpServerRequest request, int status, Buffer body) {
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
       return;
     }
-    boolean unreadBody = hasUnreadBody(ctx.request());
+    boolean unreadBody = hasUnreadBody(request);
     if (unreadBody) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      response.putHeader(HttpHeaders.CONNECTION, "close");
     }
-    ctx.response()
-        .setStatusCode(error.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(error.body().toBuffer());
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
     if (unreadBody) {
       // at once, not when the write completes: after a codec error Netty closes the channel as soon as
       // this handler returns, and only Vert.x's own close flushes the answer out first
-      ctx.request().connection().close();
+      request.connection().close();
     }
   }
 

@@ -4,6 +4,7 @@ import bolt.infra.Unavailable;
 import bolt.metrics.BoltMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -55,16 +56,8 @@ final class FailureHandler implements Handler<RoutingContext> {
     } else if (ctx.response().ended()) {
       LOG.error("Failure after the response to {} {} was sent: {}", ctx.request().method(), ctx.request().path(),
           oneLine(failure));
-    } else if (failure instanceof ApiError api) {
-      if (api.status() == 503) {
-        ctx.response().putHeader("Retry-After", Errors.RETRY_AFTER_SECONDS);
-      }
-      Errors.send(ctx, api);
-    } else if (failure instanceof Unavailable down) {
-      metrics.unavailable(down.backend());
-      ctx.response().putHeader("Retry-After", Errors.RETRY_AFTER_SECONDS);
-      Errors.send(ctx, new ApiError(503, "UNAVAILABLE", down.backend() + " is not answering; retry shortly",
-          new JsonObject().put("backend", down.backend())));
+    } else if (failure instanceof ApiError || failure instanceof Unavailable) {
+      answer(ctx.request(), failure);
     } else if (bodyUnreadable(ctx, failure)) {
       counters.malformedBody();
       LOG.debug("Unreadable body of {} {}: {}", ctx.request().method(), ctx.request().path(), failure.toString());
@@ -72,16 +65,49 @@ final class FailureHandler implements Handler<RoutingContext> {
     } else if (isClientError(status(status, failure))) {
       Errors.send(ctx, Rejections.of(ctx, status(status, failure)));
     } else {
-      internalError(ctx, failure);
+      answer(ctx.request(), failure);
     }
   }
 
-  private void internalError(RoutingContext ctx, Throwable failure) {
+  /**
+   * A failure of a request served outside the router ({@link OrderIntake}): answered by the same
+   * rules, less the ones only vertx-web's own failures need.
+   */
+  void handle(HttpServerRequest request, Throwable failure) {
+    if (request.response().closed() || failure instanceof HttpClosedException || failure instanceof IOException) {
+      if (!request.response().ended()) {
+        counters.clientDisconnect();
+      }
+      LOG.debug("Client of {} {} went away: {}", request.method(), request.path(), String.valueOf(failure));
+    } else if (request.response().ended()) {
+      LOG.error("Failure after the response to {} {} was sent: {}", request.method(), request.path(), oneLine(failure));
+    } else {
+      answer(request, failure);
+    }
+  }
+
+  private void answer(HttpServerRequest request, Throwable failure) {
+    if (failure instanceof ApiError api) {
+      if (api.status() == 503) {
+        request.response().putHeader("Retry-After", Errors.RETRY_AFTER_SECONDS);
+      }
+      Errors.send(request, api);
+    } else if (failure instanceof Unavailable down) {
+      metrics.unavailable(down.backend());
+      request.response().putHeader("Retry-After", Errors.RETRY_AFTER_SECONDS);
+      Errors.send(request, new ApiError(503, "UNAVAILABLE", down.backend() + " is not answering; retry shortly",
+          new JsonObject().put("backend", down.backend())));
+    } else {
+      internalError(request, failure);
+    }
+  }
+
+  private void internalError(HttpServerRequest request, Throwable failure) {
     String errorId = UUID.randomUUID().toString();
     LOG.atError().addKeyValue("errorId", errorId)
-        .log("Internal error {} on {} {}: {}", errorId, ctx.request().method(), ctx.request().path(), oneLine(failure));
+        .log("Internal error {} on {} {}: {}", errorId, request.method(), request.path(), oneLine(failure));
     LOG.debug("Internal error {}", errorId, failure);
-    Errors.send(ctx, new ApiError(500, "INTERNAL", "internal error; quote errorId when reporting it",
+    Errors.send(request, new ApiError(500, "INTERNAL", "internal error; quote errorId when reporting it",
         new JsonObject().put("errorId", errorId)));
   }
 

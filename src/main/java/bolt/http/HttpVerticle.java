@@ -20,10 +20,11 @@ import bolt.stock.StockChangeRepository;
 import bolt.stock.StockLedger;
 import bolt.stock.StockReturns;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 
@@ -71,9 +72,9 @@ public class HttpVerticle extends VerticleBase {
     StockReturns returns = new StockReturns(ledger, changes, timeout);
     ProductService products = new ProductService(new ProductRepository(pool), changes, ledger, returns, timeout);
     OrderAdmin admin = new OrderAdmin(new OrderStatusRepository(pool), orders, returns, timeout);
-    Router router = Api.router(vertx, config, ready, new Api.Services(orders, products, admin, redis, pool),
-        counters, metrics, new ConsoleStream(vertx.eventBus()));
     ConnectionGuard connections = new ConnectionGuard(vertx, config.httpLimits(), counters);
+    Handler<HttpServerRequest> api = Api.requests(vertx, config, ready,
+        new Api.Services(orders, products, admin, redis, pool), connections, metrics, new ConsoleStream(vertx.eventBus()));
     CodecErrors codec = new CodecErrors(counters);
     // HTTP/1.x only: no h2c upgrade, so that every connection is one the guard understands
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false)
@@ -86,7 +87,7 @@ public class HttpVerticle extends VerticleBase {
           if (request.version() == null) {
             codec.unsupportedVersion(request);
           } else {
-            router.handle(request);
+            api.handle(request);
           }
         });
     return server.listen(config.httpPort());

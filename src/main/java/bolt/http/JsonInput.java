@@ -1,5 +1,6 @@
 package bolt.http;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -31,12 +32,17 @@ final class JsonInput {
     if (!isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
     }
-    if (ctx.body().isEmpty()) {
+    return parse(ctx.body().buffer());
+  }
+
+  /** A body already known to be JSON by its type, as a JSON object, or 400 MALFORMED_JSON. */
+  static JsonInput parse(Buffer body) {
+    if (body == null || body.length() == 0) {
       throw new ApiError(400, "MALFORMED_JSON", "the body is empty; send a JSON object");
     }
     Object parsed;
     try {
-      parsed = StrictJson.parse(ctx.body().buffer());
+      parsed = StrictJson.parse(body);
     } catch (StrictJson.Malformed e) {
       throw new ApiError(400, "MALFORMED_JSON", e.getMessage());
     }

@@ -5,6 +5,11 @@ import bolt.metrics.BoltMetrics.Refusal;
 import bolt.order.OrderService;
 import bolt.order.OrderView;
 import bolt.order.Placement;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -21,30 +26,43 @@ final class OrderHandler {
 
   private final OrderService orders;
   private final BoltMetrics metrics;
+  private final SoldOutRefusals soldOut = new SoldOutRefusals();
 
   OrderHandler(OrderService orders, BoltMetrics metrics) {
     this.orders = orders;
     this.metrics = metrics;
   }
 
-  void place(RoutingContext ctx) {
-    JsonInput input = JsonInput.of(ctx);
-    String productId = input.requiredString("productId", 64, PRODUCT_ID_PATTERN);
-    int quantity = input.requiredInt("quantity", 1, 1000);
-    String customerId = input.optionalString("customerId", 64);
-    input.validate();
-    String idempotencyKey = idempotencyKey(ctx);
+  /**
+   * POST /order with its body read: answers it, or fails with what the failure handler answers
+   * (an invalid body fails at once). Served by {@link OrderIntake}, and by the router for the
+   * requests the intake leaves to it.
+   */
+  Future<Void> place(HttpServerRequest request, Buffer body) {
+    String productId;
+    int quantity;
+    String customerId;
+    String idempotencyKey;
+    try {
+      JsonInput input = JsonInput.parse(body);
+      productId = input.requiredString("productId", 64, PRODUCT_ID_PATTERN);
+      quantity = input.requiredInt("quantity", 1, 1000);
+      customerId = input.optionalString("customerId", 64);
+      input.validate();
+      idempotencyKey = idempotencyKey(request);
+    } catch (ApiError invalid) {
+      return Future.failedFuture(invalid);
+    }
     long start = System.nanoTime();
-    orders.place(productId, quantity, customerId, idempotencyKey)
-        .onSuccess(placement -> {
-          boolean remembered = placement instanceof Placement.Refused refused && refused.remembered();
-          if (!remembered) {
-            metrics.reserveTook(System.nanoTime() - start);
-          }
-          count(placement);
-          answer(ctx, placement, productId, quantity);
-        })
-        .onFailure(ctx::fail);
+    return orders.place(productId, quantity, customerId, idempotencyKey).map(placement -> {
+      boolean remembered = placement instanceof Placement.Refused refused && refused.remembered();
+      if (!remembered) {
+        metrics.reserveTook(System.nanoTime() - start);
+      }
+      count(placement);
+      answer(request, placement, productId, quantity);
+      return null;
+    });
   }
 
   /** One counter increment per order: the metrics of the hot path. */
@@ -80,38 +98,44 @@ final class OrderHandler {
     return Refusal.CUSTOMER_REQUIRED;
   }
 
-  private static void answer(RoutingContext ctx, Placement placement, String productId, int quantity) {
+  private void answer(HttpServerRequest request, Placement placement, String productId, int quantity) {
     if (placement instanceof Placement.Accepted accepted) {
       String id = accepted.orderId().toString();
-      ctx.response().setStatusCode(202).putHeader("Location", "/order/" + id);
+      HttpServerResponse response = request.response().setStatusCode(202).putHeader("Location", "/order/" + id);
       if (accepted.replayed()) {
-        ctx.response().putHeader("Idempotent-Replayed", "true");
+        response.putHeader("Idempotent-Replayed", "true");
       }
-      ctx.json(new JsonObject()
+      response.putHeader(HttpHeaders.CONTENT_TYPE, Errors.JSON).end(new JsonObject()
           .put("orderId", id)
           .put("status", OrderView.PENDING)
           .put("productId", accepted.productId())
           .put("quantity", accepted.quantity())
-          .put("available", accepted.available()));
+          .put("available", accepted.available())
+          .toBuffer());
+    } else if (placement instanceof Placement.Refused refused && refused.remembered()) {
+      Errors.send(request, 400, soldOut.refusal(productId, quantity));
     } else if (placement instanceof Placement.Refused refused) {
-      Errors.send(ctx, new ApiError(400, "INSUFFICIENT_STOCK",
-          "only " + refused.available() + " left of " + productId + ", asked for " + quantity,
-          new JsonObject().put("available", refused.available()).put("requested", quantity)));
+      Errors.send(request, insufficientStock(productId, quantity, refused.available()));
     } else if (placement instanceof Placement.UnknownProduct) {
-      Errors.send(ctx, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + productId));
+      Errors.send(request, new ApiError(404, "UNKNOWN_PRODUCT", "no product " + productId));
     } else if (placement instanceof Placement.KeyReused reused) {
-      Errors.send(ctx, new ApiError(422, "IDEMPOTENCY_KEY_REUSED",
+      Errors.send(request, new ApiError(422, "IDEMPOTENCY_KEY_REUSED",
           "this Idempotency-Key was used for a different order",
           new JsonObject().put("orderId", reused.orderId().toString())));
     } else {
-      Errors.send(ctx, saleRuleRefusal(ctx, placement, productId));
+      Errors.send(request, saleRuleRefusal(request, placement, productId));
     }
   }
 
-  private static ApiError saleRuleRefusal(RoutingContext ctx, Placement placement, String productId) {
+  static ApiError insufficientStock(String productId, int quantity, long available) {
+    return new ApiError(400, "INSUFFICIENT_STOCK", "only " + available + " left of " + productId + ", asked for " + quantity,
+        new JsonObject().put("available", available).put("requested", quantity));
+  }
+
+  private static ApiError saleRuleRefusal(HttpServerRequest request, Placement placement, String productId) {
     if (placement instanceof Placement.NotStarted early) {
       long seconds = Math.max(1, (Duration.between(early.now(), early.startsAt()).toMillis() + 999) / 1000);
-      ctx.response().putHeader("Retry-After", String.valueOf(seconds));
+      request.response().putHeader("Retry-After", String.valueOf(seconds));
       return new ApiError(403, "SALE_NOT_STARTED", "the sale of " + productId + " starts at " + early.startsAt(),
           new JsonObject().put("startsAt", early.startsAt().toString()));
     }
@@ -131,8 +155,8 @@ final class OrderHandler {
   }
 
   /** The request's Idempotency-Key header (null when absent); 400 when it is empty or too long. */
-  static String idempotencyKey(RoutingContext ctx) {
-    String key = ctx.request().getHeader("Idempotency-Key");
+  static String idempotencyKey(HttpServerRequest request) {
+    String key = request.getHeader("Idempotency-Key");
     if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY)) {
       throw new ApiError(400, "INVALID_REQUEST", "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters",
           new JsonObject().put("fields", new JsonObject().put("Idempotency-Key",

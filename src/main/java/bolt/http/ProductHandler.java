@@ -93,7 +93,7 @@ final class ProductHandler {
     JsonInput input = JsonInput.of(ctx);
     int quantity = input.requiredInt("quantity", 1, 1_000_000_000);
     input.validate();
-    products.restock(id, quantity, OrderHandler.idempotencyKey(ctx))
+    products.restock(id, quantity, OrderHandler.idempotencyKey(ctx.request()))
         .onSuccess(outcome -> answerRestock(ctx, id, quantity, outcome))
         .onFailure(failure -> ctx.fail(DataErrors.fromInput(failure)));
   }

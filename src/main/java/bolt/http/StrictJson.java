@@ -37,17 +37,8 @@ final class StrictJson {
 
   /** The value of the document: a JsonObject, JsonArray, String, Number, Boolean or null. */
   static Object parse(Buffer body) throws Malformed {
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body.getBytes()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new Malformed("the body is not valid UTF-8");
-    }
-    try (JsonParser parser = FACTORY.createParser(text)) {
+    byte[] bytes = body.getBytes();
+    try (JsonParser parser = isAscii(bytes) ? FACTORY.createParser(bytes) : FACTORY.createParser(utf8(bytes))) {
       if (parser.nextToken() == null) {
         throw new Malformed("the body holds no JSON value");
       }
@@ -62,6 +53,31 @@ final class StrictJson {
           + e.getLocation().getColumnNr() + ")");
     } catch (IOException e) {
       throw new Malformed("the body is not valid JSON");
+    }
+  }
+
+  /**
+   * Nearly every body is ASCII, and ASCII is valid UTF-8 as it is: only the others need the strict
+   * decoder. Not NUL: Jackson reads bytes with NULs in them as UTF-16 or UTF-32, which JSON is not.
+   */
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b <= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String utf8(byte[] bytes) throws Malformed {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new Malformed("the body is not valid UTF-8");
     }
   }
 

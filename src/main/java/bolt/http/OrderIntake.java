@@ -1,0 +1,75 @@
+package bolt.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+
+/**
+ * POST /order served straight from the HTTP server, without the router: the one request a sale is
+ * made of, refused thousands of times a second once the product is sold out, so it is spared the
+ * routing, the body handler and their per-request state. It takes only requests whose framing is
+ * plain (a JSON body with a Content-Length within the limit, no Transfer-Encoding, no Expect, a Host
+ * when HTTP/1.1 needs one) once
+ * start-up is done; every other request, POST /order included, goes to the router, which gives the
+ * edge's answers (413, 415, 417, 501, 503 STARTING, chunked bodies). What it does take is answered
+ * exactly as the router's route would: same body deadline, same handler, same failure answers.
+ */
+final class OrderIntake {
+
+  static final String PATH = "/order";
+
+  private final Future<Void> ready;
+  private final BodyGate gate;
+  private final OrderHandler orders;
+  private final FailureHandler failures;
+
+  OrderIntake(Future<Void> ready, BodyGate gate, OrderHandler orders, FailureHandler failures) {
+    this.ready = ready;
+    this.gate = gate;
+    this.orders = orders;
+    this.failures = failures;
+  }
+
+  /** Serves the request and returns true, or returns false, having done nothing, for the router to serve it. */
+  boolean take(HttpServerRequest request) {
+    if (request.method() != HttpMethod.POST || !PATH.equals(request.path()) || !ready.succeeded() || !plain(request)) {
+      return false;
+    }
+    request.routed(PATH);
+    gate.watch(request, late -> failures.handle(request, late));
+    request.body().onComplete(read -> {
+      if (read.failed()) {
+        failures.handle(request, read.cause());
+        return;
+      }
+      gate.bodyArrived(request);
+      try {
+        orders.place(request, read.result()).onFailure(failure -> failures.handle(request, failure));
+      } catch (RuntimeException bug) {
+        failures.handle(request, bug);
+      }
+    });
+    return true;
+  }
+
+  private static boolean plain(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_1_1 && request.authority() == null) {
+      return false; // MISSING_HOST is the router's answer
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length != null && length.length() <= 5 && isDigits(length) && Integer.parseInt(length) <= Api.BODY_LIMIT
+        && !request.headers().contains(HttpHeaders.TRANSFER_ENCODING) && !request.headers().contains(HttpHeaders.EXPECT)
+        && JsonInput.isJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
+  }
+
+  private static boolean isDigits(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return !text.isEmpty();
+  }
+}
