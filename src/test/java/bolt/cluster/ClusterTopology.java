@@ -1,6 +1,7 @@
 package bolt.cluster;
 
 import bolt.support.TestEnv;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -24,8 +25,8 @@ final class ClusterTopology {
   static int masterPort(Vertx vertx, int askPort, String key) {
     Redis node = Redis.createClient(vertx, "redis://127.0.0.1:" + askPort);
     try {
-      long slot = TestEnv.await(node.send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(key))).toLong();
-      for (Response range : TestEnv.await(node.send(Request.cmd(Command.CLUSTER).arg("SLOTS")))) {
+      long slot = Waits.await(node.send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(key))).toLong();
+      for (Response range : Waits.await(node.send(Request.cmd(Command.CLUSTER).arg("SLOTS")))) {
         if (range.get(0).toLong() <= slot && slot <= range.get(1).toLong()) {
           return range.get(2).get(1).toInteger();
         }

@@ -4,6 +4,7 @@ import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,10 +77,10 @@ class FailoverClusterIT {
     long promotedAt;
     Set<String> writtenWhileDown = new HashSet<>();
     try {
-      TestEnv.pause(BEFORE_KILL.toMillis());
+      Waits.pause(BEFORE_KILL.toMillis());
       killedAt = System.nanoTime();
       ClusterTopology.script("kill", String.valueOf(victim));
-      TestEnv.eventually(Duration.ofSeconds(60), "a replica of " + victim + " promoted", () -> {
+      Waits.eventually(Duration.ofSeconds(60), "a replica of " + victim + " promoted", () -> {
         // what the workers had written before the promotion was seen (taken first: it is older)
         writtenWhileDown.clear();
         writtenWhileDown.addAll(writtenOrderIds(env));
@@ -87,7 +88,7 @@ class FailoverClusterIT {
         return master != victim && master > 0;
       });
       promotedAt = System.nanoTime();
-      TestEnv.pause(AFTER_PROMOTION.toMillis());
+      Waits.pause(AFTER_PROMOTION.toMillis());
     } finally {
       load.stopAndAwait(Duration.ofSeconds(60));
       ClusterTopology.script("start");

@@ -5,6 +5,7 @@ import bolt.support.Browser;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,7 +96,7 @@ class ConsolePageIT {
       load.stopAndAwait(Duration.ofSeconds(30));
     }
     // once drained, the page shows exactly what the database and Redis hold
-    TestEnv.eventually(Duration.ofSeconds(20), "the load drained", () -> env.ledger("kettle", "inflight") == 0
+    Waits.eventually(Duration.ofSeconds(20), "the load drained", () -> env.ledger("kettle", "inflight") == 0
         && env.queueLength() == 0);
     long stock = env.dbStock("kettle");
     long sold = env.sql("SELECT coalesce(sum(quantity), 0) AS units FROM orders WHERE status = 'CONFIRMED'")

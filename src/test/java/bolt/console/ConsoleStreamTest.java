@@ -4,6 +4,7 @@ import bolt.metrics.BoltMetrics;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +68,7 @@ class ConsoleStreamTest {
   @Test
   void oneSnapshotASecondForEveryViewerAndNoneWhileNobodyWatches() throws Exception {
     double before = snapshotsMade();
-    TestEnv.pause(1_500);
+    Waits.pause(1_500);
     assertThat(snapshotsMade()).as("snapshots made while nobody watched").isEqualTo(before);
 
     assertThat(http.post("/order", new JsonObject().put("productId", "lamp").put("quantity", 3)).statusCode())
@@ -98,7 +99,7 @@ class ConsoleStreamTest {
 
     JsonObject lamp = viewers.get(0).nextSnapshot().getJsonArray("products").getJsonObject(0);
     assertThat(lamp.getString("id")).isEqualTo("lamp");
-    TestEnv.eventually(Duration.ofSeconds(15), "the snapshot shows 3 of 50 lamps sold", () -> {
+    Waits.eventually(Duration.ofSeconds(15), "the snapshot shows 3 of 50 lamps sold", () -> {
       JsonObject shown = viewers.get(0).nextSnapshot().getJsonArray("products").getJsonObject(0);
       return shown.getLong("stock") == 47 && shown.getLong("available") == 47 && shown.getLong("inflight") == 0
           && shown.getLong("sold") == 3;
@@ -110,9 +111,9 @@ class ConsoleStreamTest {
     assertThat(snapshot.getInteger("workers")).isEqualTo(2);
 
     viewers.forEach(EventStream::close);
-    TestEnv.eventually(Duration.ofSeconds(10), "the viewers gone", () -> gauge("bolt.console.viewers") == 0);
+    Waits.eventually(Duration.ofSeconds(10), "the viewers gone", () -> gauge("bolt.console.viewers") == 0);
     double stopped = snapshotsMade();
-    TestEnv.pause(1_500);
+    Waits.pause(1_500);
     assertThat(snapshotsMade()).as("snapshots made after the last viewer left").isLessThanOrEqualTo(stopped + 1);
   }
 

@@ -5,6 +5,7 @@ import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -49,7 +50,7 @@ class CancellationUnderLoadTest {
       Set<String> cancelled = new HashSet<>();
       List<Future<HttpResponse<Buffer>>> cancels = new ArrayList<>();
       while (cancelled.size() < 100) {
-        TestEnv.eventually(Duration.ofSeconds(30), "orders written", () -> confirmedNotCancelled(env, cancelled) > 0);
+        Waits.eventually(Duration.ofSeconds(30), "orders written", () -> confirmedNotCancelled(env, cancelled) > 0);
         for (String id : confirmedIds(env, cancelled, 100 - cancelled.size())) {
           cancelled.add(id);
           // every third one twice, at once
@@ -60,10 +61,10 @@ class CancellationUnderLoadTest {
           }
         }
       }
-      TestEnv.await(Future.join(cancels));
+      Waits.await(Future.join(cancels));
       assertThat(cancels).allSatisfy(reply -> assertThat(reply.result().statusCode()).isEqualTo(200));
 
-      TestEnv.eventually(Duration.ofSeconds(60), "the stock sold out, cancelled units included",
+      Waits.eventually(Duration.ofSeconds(60), "the stock sold out, cancelled units included",
           () -> INITIAL.keySet().stream().allMatch(id -> env.dbStock(id) <= 3));
       load.stopAndAwait(Duration.ofSeconds(30));
     }

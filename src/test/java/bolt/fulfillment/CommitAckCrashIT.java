@@ -5,6 +5,7 @@ import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.sqlclient.Row;
@@ -57,7 +58,7 @@ class CommitAckCrashIT {
           "BOLT_ROLES", "fulfillment", "BOLT_WORKER_ID", "recovery")), START)) {
         assertSettledOnce(accepted, DRAIN);
         // reaped at once, and forgotten once its list has stayed empty for 3 heartbeat TTLs
-        TestEnv.eventually(Duration.ofSeconds(30), "the dead worker forgotten",
+        Waits.eventually(Duration.ofSeconds(30), "the dead worker forgotten",
             () -> env.redis(Command.ZSCORE, env.keys().workers(), "faulty-1") == null);
       }
     }
@@ -103,7 +104,7 @@ class CommitAckCrashIT {
 
   private static Set<String> placeOrders(BoltProcess api) {
     OrderLoad load = OrderLoad.start(vertx, api.httpPort(), List.copyOf(INITIAL.keySet()), 2, ORDERS);
-    TestEnv.eventually(Duration.ofSeconds(60), "orders placed", load::finished);
+    Waits.eventually(Duration.ofSeconds(60), "orders placed", load::finished);
     assertThat(load.statuses()).as("answers").isEqualTo(Map.of(202, ORDERS));
     return load.accepted();
   }

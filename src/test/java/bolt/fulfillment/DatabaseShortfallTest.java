@@ -3,6 +3,7 @@ package bolt.fulfillment;
 import bolt.support.Http;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -57,7 +58,7 @@ class DatabaseShortfallTest {
       assertThat(env.ledger("p", "available")).as("Redis corrected to the DB stock").isZero();
       assertThat(env.redis(Command.GET, env.keys().drift()).toLong()).as("drift corrections").isEqualTo(1);
     } finally {
-      TestEnv.await(vertx.close());
+      Waits.await(vertx.close());
     }
   }
 }

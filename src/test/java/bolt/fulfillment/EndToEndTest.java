@@ -3,6 +3,7 @@ package bolt.fulfillment;
 import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class EndToEndTest {
       WebClient web = WebClient.create(vertx);
       List<String> sample = new ArrayList<>(load.accepted()).subList(0, 25);
       for (String id : sample) {
-        var reply = TestEnv.await(web.get(config.httpPort(), "127.0.0.1", "/order/" + id).send());
+        var reply = Waits.await(web.get(config.httpPort(), "127.0.0.1", "/order/" + id).send());
         assertThat(reply.statusCode()).as("GET /order/%s", id).isEqualTo(200);
         assertThat(reply.bodyAsJsonObject().getString("status")).as("status of %s", id).isEqualTo("CONFIRMED");
       }

@@ -4,6 +4,7 @@ import bolt.stock.Keys;
 import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class GracefulStopTest {
       OrderLoad load = OrderLoad.start(vertx, config.httpPort(), List.copyOf(initialStock.keySet()), 32,
           Long.MAX_VALUE);
       try {
-        TestEnv.eventually(Duration.ofSeconds(60), "orders flowing and being written",
+        Waits.eventually(Duration.ofSeconds(60), "orders flowing and being written",
             () -> load.acceptedCount() >= 500 && writtenOrders(env).size() > 0);
         env.stopBolt();
       } finally {

@@ -4,6 +4,7 @@ import bolt.support.BoltProcess;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,9 +51,9 @@ class HoldExpiryCrashIT {
 
       try (BoltProcess worker = BoltProcess.startReady("expiry-worker", BoltProcess.environment(env, Map.of(
           "BOLT_ROLES", "fulfillment", "BOLT_FULFILLMENT_INSTANCES", "1")), START)) {
-        TestEnv.eventually(Duration.ofSeconds(30), "every unit back on sale",
+        Waits.eventually(Duration.ofSeconds(30), "every unit back on sale",
             () -> Long.valueOf(10).equals(env.ledger("held", "available")));
-        TestEnv.eventually(Duration.ofSeconds(30), "every change applied",
+        Waits.eventually(Duration.ofSeconds(30), "every change applied",
             () -> count(env, "SELECT count(*) AS n FROM stock_changes WHERE applied_at IS NULL") == 0);
       }
       assertThat(count(env, "SELECT count(*) AS n FROM orders WHERE status = 'CANCELLED' AND reason = 'HOLD_EXPIRED'"))

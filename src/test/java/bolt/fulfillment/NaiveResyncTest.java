@@ -4,6 +4,7 @@ import bolt.order.OrderJob;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -86,7 +87,7 @@ class NaiveResyncTest {
   void boltWorkersSellExactlyTheStockInTheSameInterleaving() {
     int reserved = reserveFiveOfTen();
     env.start(Map.of("BOLT_ROLES", "fulfillment", "BOLT_FULFILLMENT_INSTANCES", "1", "BOLT_BATCH_SIZE", "1"));
-    TestEnv.eventually(Duration.ofSeconds(60), "the first order written", () -> env.dbStock(PRODUCT) <= 9);
+    Waits.eventually(Duration.ofSeconds(60), "the first order written", () -> env.dbStock(PRODUCT) <= 9);
 
     Set<String> accepted = new HashSet<>(sellUntilRefused());
     assertThat(reserved + accepted.size()).as("units sold for a stock of 10").isEqualTo(10);
@@ -128,7 +129,7 @@ class NaiveResyncTest {
   }
 
   private HttpResponse<?> order() {
-    return TestEnv.await(web.post(port, "127.0.0.1", "/order")
+    return Waits.await(web.post(port, "127.0.0.1", "/order")
         .sendJsonObject(new JsonObject().put("productId", PRODUCT).put("quantity", 1)));
   }
 

@@ -5,6 +5,7 @@ import bolt.support.OrderLoad;
 import bolt.support.TcpProxy;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.vertx.pgclient.PgConnectOptions;
@@ -45,7 +46,7 @@ class OutageLogTest {
               + "/" + pg.getDatabase(),
           "BOLT_REDIS_TIMEOUT_MS", "500")).httpPort();
       OrderLoad load = OrderLoad.start(world.vertx(), port, List.of("p"), 8, Long.MAX_VALUE, Duration.ofMillis(5));
-      TestEnv.eventually(Duration.ofSeconds(30), "orders written", () -> written(env) > 100);
+      Waits.eventually(Duration.ofSeconds(30), "orders written", () -> written(env) > 100);
       int before = log.atLeast(Level.WARN).size();
 
       outage(env, redis);
@@ -54,7 +55,7 @@ class OutageLogTest {
       long postgresResumeMs = resumeMs(env, postgres);
       load.stopAndAwait(Duration.ofSeconds(30));
       // a backend counts as back after a quarter second without a failure: wait for both lines to be written
-      TestEnv.eventually(Duration.ofSeconds(10), "both backends reported back", () -> List.of("redis", "postgres")
+      Waits.eventually(Duration.ofSeconds(10), "both backends reported back", () -> List.of("redis", "postgres")
           .stream().allMatch(backend -> !log.matching(Level.WARN, backend + " is answering again").isEmpty()));
 
       // netty's own warnings come from the test's TCP proxies too (a connection accepted while one closes)
@@ -81,14 +82,14 @@ class OutageLogTest {
   /** Two seconds with the backend's connections refused and reset, orders still coming. */
   private static void outage(TestEnv env, TcpProxy backend) {
     backend.down();
-    TestEnv.pause(2_000);
+    Waits.pause(2_000);
     backend.forward();
   }
 
   private static long resumeMs(TestEnv env, TcpProxy backend) {
     long back = System.nanoTime();
     long writtenWhenBack = written(env);
-    TestEnv.eventually(Duration.ofSeconds(30), "orders written again", () -> written(env) > writtenWhenBack);
+    Waits.eventually(Duration.ofSeconds(30), "orders written again", () -> written(env) > writtenWhenBack);
     return (System.nanoTime() - back) / 1_000_000;
   }
 

@@ -4,6 +4,7 @@ import bolt.order.OrderService;
 import bolt.order.Placement;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -54,7 +55,7 @@ class PoisonJobTest {
   @Test
   void unparseableJobIsDeadLetteredAndTheQueueKeepsMoving() {
     env.redis(Command.LPUSH, env.keys().queue(), "not json");
-    TestEnv.eventually(DEADLINE, "the bad job in the dead-letter list", () -> deadLetter("not json").isPresent());
+    Waits.eventually(DEADLINE, "the bad job in the dead-letter list", () -> deadLetter("not json").isPresent());
     assertThat(deadLetter("not json").get().getString("reason")).isEqualTo("MALFORMED_JOB");
 
     String after = placeOrder("plain", 1);
@@ -91,7 +92,7 @@ class PoisonJobTest {
   @Test
   void jobPostgresRejectsAsBadDataIsDeadLetteredAfterBoundedRetries() {
     String before = placeOrder("beside-bad-data", 1);
-    Placement reserved = TestEnv.await(env.intake().place("beside-bad-data", 3, "nul\u0000here", null));
+    Placement reserved = Waits.await(env.intake().place("beside-bad-data", 3, "nul\u0000here", null));
     assertThat(reserved).isInstanceOf(Placement.Accepted.class);
     UUID badId = ((Placement.Accepted) reserved).orderId();
     String after = placeOrder("beside-bad-data", 2);
@@ -101,7 +102,7 @@ class PoisonJobTest {
     assertThat(deadLetter(badId.toString())).isPresent();
     awaitStatus(before, "CONFIRMED");
     awaitStatus(after, "CONFIRMED");
-    TestEnv.eventually(DEADLINE, "nothing in flight", () -> env.ledger("beside-bad-data", "inflight") == 0);
+    Waits.eventually(DEADLINE, "nothing in flight", () -> env.ledger("beside-bad-data", "inflight") == 0);
     assertThat(env.dbStock("beside-bad-data")).isEqualTo(97);
     assertThat(env.ledger("beside-bad-data", "available")).as("the bad job's units released").isEqualTo(97);
     assertThat(env.sql("SELECT id FROM orders WHERE id = $1", badId)).isEmpty();
@@ -110,7 +111,7 @@ class PoisonJobTest {
   /** The front door of the case above: text the database cannot store is refused before it is accepted. */
   @Test
   void intakeRefusesACustomerIdTheDatabaseCannotStore() {
-    var reply = TestEnv.await(web.post(port, "127.0.0.1", "/order").sendJsonObject(new JsonObject()
+    var reply = Waits.await(web.post(port, "127.0.0.1", "/order").sendJsonObject(new JsonObject()
         .put("productId", "plain").put("quantity", 1).put("customerId", "nul\u0000here")));
     assertThat(reply.statusCode()).isEqualTo(400);
     assertThat(reply.bodyAsJsonObject().getString("error")).isEqualTo("INVALID_REQUEST");
@@ -118,20 +119,20 @@ class PoisonJobTest {
   }
 
   private static String placeOrder(String product, int quantity) {
-    var reply = TestEnv.await(web.post(port, "127.0.0.1", "/order")
+    var reply = Waits.await(web.post(port, "127.0.0.1", "/order")
         .sendJsonObject(new JsonObject().put("productId", product).put("quantity", quantity)));
     assertThat(reply.statusCode()).as("POST /order for %s", product).isEqualTo(202);
     return reply.bodyAsJsonObject().getString("orderId");
   }
 
   private static JsonObject order(String id) {
-    var reply = TestEnv.await(web.get(port, "127.0.0.1", "/order/" + id).send());
+    var reply = Waits.await(web.get(port, "127.0.0.1", "/order/" + id).send());
     assertThat(reply.statusCode()).as("GET /order/%s", id).isEqualTo(200);
     return reply.bodyAsJsonObject();
   }
 
   private static void awaitStatus(String id, String status) {
-    TestEnv.eventually(DEADLINE, "order " + id + " " + status, () -> order(id).getString("status").equals(status));
+    Waits.eventually(DEADLINE, "order " + id + " " + status, () -> order(id).getString("status").equals(status));
   }
 
   /** The dead-letter entry whose job text contains {@code text}, if any. */

@@ -4,6 +4,7 @@ import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TcpProxy;
 import bolt.support.TestEnv;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.Test;
@@ -45,13 +46,13 @@ class PostgresOutageTest {
         OrderLoad load = OrderLoad.start(vertx, config.httpPort(), List.copyOf(initialStock.keySet()), 16,
             Long.MAX_VALUE);
         try {
-          TestEnv.eventually(Duration.ofSeconds(60), "orders accepted and written before the outage",
+          Waits.eventually(Duration.ofSeconds(60), "orders accepted and written before the outage",
               () -> load.acceptedCount() >= 300 && writtenOrders(env) > 0);
 
           proxy.down();
           long cutAt = System.nanoTime();
           int acceptedAtCut = load.acceptedCount();
-          TestEnv.eventually(Duration.ofSeconds(90), "an outage of " + OUTAGE.toSeconds() + " s with orders accepted",
+          Waits.eventually(Duration.ofSeconds(90), "an outage of " + OUTAGE.toSeconds() + " s with orders accepted",
               () -> System.nanoTime() - cutAt >= OUTAGE.toNanos() && load.acceptedCount() >= acceptedAtCut + 500);
           int acceptedDuringCut = load.acceptedCount() - acceptedAtCut;
           assertThat(Invariants.queuedOrderIds(env)).as("jobs waiting for PostgreSQL").isNotEmpty();
@@ -59,7 +60,7 @@ class PostgresOutageTest {
           proxy.forward();
 
           int acceptedAtRestore = load.acceptedCount();
-          TestEnv.eventually(Duration.ofSeconds(60), "orders accepted after the restore",
+          Waits.eventually(Duration.ofSeconds(60), "orders accepted after the restore",
               () -> load.acceptedCount() >= acceptedAtRestore + 300);
           assertThat(acceptedDuringCut).as("orders accepted while PostgreSQL was unreachable").isPositive();
         } finally {

@@ -5,6 +5,7 @@ import bolt.order.Placement;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -47,14 +48,14 @@ class RedeliveryTest {
     env = world.env();
     env.createProduct(PRODUCT, 10);
     // the keys start-up sync would create, by the sync's own script
-    TestEnv.await(env.stockLedger().sync(TestEnv.product(PRODUCT, 10, 0)));
+    Waits.await(env.stockLedger().sync(TestEnv.product(PRODUCT, 10, 0)));
   }
 
   @Test
   void jobCommittedButNotAckedByADeadWorkerChangesStockOnce() {
     OrderJob job = reserveTwoUnits();
     takenBy("dead-worker");
-    BatchResult committed = TestEnv.await(new OrderWriter(env.pool()).write(List.of(job)));
+    BatchResult committed = Waits.await(new OrderWriter(env.pool()).write(List.of(job)));
     assertThat(committed.stockAfter().get(PRODUCT).stock()).isEqualTo(8);
     expireHeartbeat("dead-worker");
 
@@ -65,10 +66,10 @@ class RedeliveryTest {
     assertThat(env.dbStock(PRODUCT)).as("stock decremented once").isEqualTo(8);
     assertThat(env.ledger(PRODUCT, "available")).isEqualTo(8);
     assertThat(env.ledger(PRODUCT, "dbstock")).isEqualTo(8);
-    TestEnv.eventually(Duration.ofSeconds(30), "the dead worker forgotten once its list is empty",
+    Waits.eventually(Duration.ofSeconds(30), "the dead worker forgotten once its list is empty",
         () -> env.redis(Command.ZSCORE, env.keys().workers(), "dead-worker") == null);
     Invariants.assertConsistent(env, Map.of(PRODUCT, 10), Set.of(job.orderId().toString()));
-    var reply = TestEnv.await(WebClient.create(vertx).get(config.httpPort(), "127.0.0.1", "/order/" + job.orderId()).send());
+    var reply = Waits.await(WebClient.create(vertx).get(config.httpPort(), "127.0.0.1", "/order/" + job.orderId()).send());
     assertThat(reply.bodyAsJsonObject().getString("status")).isEqualTo("CONFIRMED");
   }
 
@@ -85,9 +86,9 @@ class RedeliveryTest {
     assertThat(env.ledger(PRODUCT, "available")).isEqualTo(8);
 
     // the slow worker wakes up: its transaction finds the order already written, then it acks as always
-    BatchResult late = TestEnv.await(new OrderWriter(env.pool()).write(List.of(job)));
+    BatchResult late = Waits.await(new OrderWriter(env.pool()).write(List.of(job)));
     WorkQueue slowQueue = new WorkQueue(env.redis(), env.redis(), env.keys(), registry(env.redis(), slow), 5_000);
-    Response acked = TestEnv.await(slowQueue.ack(late));
+    Response acked = Waits.await(slowQueue.ack(late));
 
     assertThat(acked.get(0).toInteger()).as("jobs the late ack settled").isZero();
     assertThat(env.ledger(PRODUCT, "inflight")).as("inflight, not settled twice").isZero();
@@ -105,17 +106,17 @@ class RedeliveryTest {
     OrderJob job = reserveTwoUnits();
     String frozen = "frozen-worker";
     WorkerRegistry entry = registry(env.redis(), frozen);
-    TestEnv.await(entry.heartbeat());
+    Waits.await(entry.heartbeat());
     expireHeartbeat(frozen);
-    TestEnv.await(reap(env.redis()));
+    Waits.await(reap(env.redis()));
     assertThat(env.redis(Command.ZSCORE, env.keys().workers(), frozen)).as("given up by the reapers").isNull();
 
     Redis blocking = Redis.createClient(vertx, TestEnv.REDIS_URL);
     try {
       WorkQueue queue = new WorkQueue(env.redis(), blocking, env.keys(), entry, 5_000);
-      assertThat(TestEnv.await(queue.take(10, 100))).containsExactly(job.json());
+      assertThat(Waits.await(queue.take(10, 100))).containsExactly(job.json());
       assertThat(env.redis(Command.ZSCORE, env.keys().workers(), frozen)).as("registered again by its take").isNotNull();
-      TestEnv.await(queue.close());
+      Waits.await(queue.close());
     } finally {
       blocking.close();
     }
@@ -136,18 +137,18 @@ class RedeliveryTest {
     OrderJob job = reserveTwoUnits();
     String paused = "paused-worker";
     WorkerRegistry entry = registry(env.redis(), paused);
-    TestEnv.await(entry.heartbeat());
+    Waits.await(entry.heartbeat());
     takenBy(paused);
     expireHeartbeat(paused);
-    TestEnv.await(reap(env.redis()));
+    Waits.await(reap(env.redis()));
     assertThat(env.queueLength()).as("the job back in the queue").isEqualTo(1);
 
     WorkQueue queue = new WorkQueue(env.redis(), env.redis(), env.keys(), entry, 5_000);
-    assertThat(TestEnv.await(queue.more(job.json(), 10))).as("jobs taken after the pause").isEmpty();
+    assertThat(Waits.await(queue.more(job.json(), 10))).as("jobs taken after the pause").isEmpty();
     assertThat(env.queueLength()).isEqualTo(1);
 
     // what the paused worker writes when it wakes: its one job, once
-    BatchResult written = TestEnv.await(new OrderWriter(env.pool()).write(List.of(job)));
+    BatchResult written = Waits.await(new OrderWriter(env.pool()).write(List.of(job)));
     assertThat(written.stockAfter().get(PRODUCT).stock()).isEqualTo(8);
     env.start(Map.of("BOLT_FULFILLMENT_INSTANCES", "1"));
     Invariants.awaitDrained(env, List.of(PRODUCT), Duration.ofSeconds(60));
@@ -164,14 +165,14 @@ class RedeliveryTest {
       env.redis(Command.LPUSH, env.keys().processing(alive), "busy-" + i);
     }
     expireHeartbeat(dead);
-    TestEnv.await(registry(env.redis(), alive).heartbeat());
+    Waits.await(registry(env.redis(), alive).heartbeat());
 
     // each reaper on its own connection, so that the two calls really are in flight together
     Redis first = Redis.createClient(vertx, TestEnv.REDIS_URL);
     Redis second = Redis.createClient(vertx, TestEnv.REDIS_URL);
     try {
       List<Future<Response>> reaps = List.of(reap(first), reap(second), reap(first), reap(second));
-      TestEnv.await(Future.all(reaps));
+      Waits.await(Future.all(reaps));
       long moved = reaps.stream().mapToLong(r -> r.result().get(1).toLong()).sum();
       assertThat(moved).as("jobs moved by all reapers together").isEqualTo(jobs);
     } finally {
@@ -199,7 +200,7 @@ class RedeliveryTest {
 
   /** Reserves 2 of the 10 units through the intake: available 8, inflight 2, one job queued. */
   private OrderJob reserveTwoUnits() {
-    Placement placed = TestEnv.await(env.intake().place(PRODUCT, 2, "buyer", null));
+    Placement placed = Waits.await(env.intake().place(PRODUCT, 2, "buyer", null));
     assertThat(placed).isInstanceOf(Placement.Accepted.class);
     assertThat(env.ledger(PRODUCT, "inflight")).isEqualTo(2);
     return OrderJob.parse(env.redis(Command.LINDEX, env.keys().queue(), 0).toString());

@@ -4,6 +4,7 @@ import bolt.support.Http;
 import bolt.support.Invariants;
 import bolt.support.TcpProxy;
 import bolt.support.TestEnv;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -49,7 +50,7 @@ class RedisOutageWorkerTest {
         proxy.down();
         place(http, 30, accepted);
         // the workers' heartbeats stop landing: proof that they really lost Redis for a while
-        TestEnv.eventually(DEADLINE, "worker heartbeats older than 1.5 s", () -> heartbeatAgeMs(env) > 1_500);
+        Waits.eventually(DEADLINE, "worker heartbeats older than 1.5 s", () -> heartbeatAgeMs(env) > 1_500);
         assertThat(env.queueLength()).as("orders waiting while the workers are cut off").isEqualTo(30);
 
         proxy.forward();
@@ -57,7 +58,7 @@ class RedisOutageWorkerTest {
       }
       Invariants.assertConsistent(env, Map.of("p", 1000), accepted);
     } finally {
-      TestEnv.await(vertx.close());
+      Waits.await(vertx.close());
     }
   }
 

@@ -7,6 +7,7 @@ import bolt.support.LogCapture;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import ch.qos.logback.classic.Level;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -44,15 +45,15 @@ class RedisWipeTest {
       int port = env.start(Map.of("BOLT_FULFILLMENT_INSTANCES", "2")).httpPort();
       OrderLoad load = OrderLoad.start(world.vertx(), port, List.copyOf(STOCK.keySet()), 16, Long.MAX_VALUE,
           Duration.ofMillis(2));
-      TestEnv.eventually(Duration.ofSeconds(30), "300 orders accepted", () -> load.acceptedCount() >= 300);
+      Waits.eventually(Duration.ofSeconds(30), "300 orders accepted", () -> load.acceptedCount() >= 300);
 
       long wipedAt = System.nanoTime();
       assertThat(env.wipeRedis()).as("keys wiped").isPositive();
-      TestEnv.eventually(Duration.ofSeconds(10), "the products rebuilt",
+      Waits.eventually(Duration.ofSeconds(10), "the products rebuilt",
           () -> env.redis(Command.EXISTS, env.keys().synced()).toInteger() == 1);
       long rebuiltMs = (System.nanoTime() - wipedAt) / 1_000_000;
       Set<String> acceptedBeforeRebuilt = load.accepted();
-      TestEnv.eventually(Duration.ofSeconds(30), "200 more orders accepted",
+      Waits.eventually(Duration.ofSeconds(30), "200 more orders accepted",
           () -> load.acceptedCount() >= acceptedBeforeRebuilt.size() + 200);
       load.stopAndAwait(Duration.ofSeconds(30));
 
@@ -88,18 +89,18 @@ class RedisWipeTest {
   void anAckForAProductRedisLostLeavesNoPartialHashAndTheSyncRebuildsIt() {
     TestEnv env = world.env();
     env.createProduct("lost", 10);
-    TestEnv.await(env.stockLedger().sync(TestEnv.product("lost", 10, 0)));
+    Waits.await(env.stockLedger().sync(TestEnv.product("lost", 10, 0)));
     env.redis(Command.SET, env.keys().synced(), "epoch-1");
     Redis blocking = Redis.createClient(world.vertx(), TestEnv.REDIS_URL);
     WorkQueue queue = new WorkQueue(env.redis(), blocking, env.keys(),
         new WorkerRegistry(env.redis(), env.keys(), "worker", 10_000, 5_000), 5_000);
     try {
-      TestEnv.await(env.intake().place("lost", 2, null, null));
-      List<OrderJob> batch = TestEnv.await(queue.take(10, 100)).stream().map(OrderJob::parse).toList();
-      BatchResult written = TestEnv.await(new OrderWriter(env.pool()).write(batch));
+      Waits.await(env.intake().place("lost", 2, null, null));
+      List<OrderJob> batch = Waits.await(queue.take(10, 100)).stream().map(OrderJob::parse).toList();
+      BatchResult written = Waits.await(new OrderWriter(env.pool()).write(batch));
 
       env.wipeRedis();
-      TestEnv.await(queue.ack(written));
+      Waits.await(queue.ack(written));
       assertThat(env.redis(Command.EXISTS, env.keys("lost").product("lost")).toInteger()).as("product hash").isZero();
 
       var config = env.start(Map.of("BOLT_ROLES", "http"));
@@ -110,7 +111,7 @@ class RedisWipeTest {
         assertThat(order.statusCode()).as(order.bodyAsString()).isEqualTo(202);
       }
     } finally {
-      TestEnv.await(queue.close());
+      Waits.await(queue.close());
     }
   }
 
@@ -122,7 +123,7 @@ class RedisWipeTest {
       long stock = env.dbStock(id);
       assertThat(stock).as("DB stock of %s", id).isNotNegative();
       assertThat(sold + stock).as("units sold + DB stock of %s (I1)", id).isEqualTo(product.getValue().longValue());
-      TestEnv.eventually(Duration.ofSeconds(15), "Redis available of " + id + " back to the DB stock",
+      Waits.eventually(Duration.ofSeconds(15), "Redis available of " + id + " back to the DB stock",
           () -> Long.valueOf(env.dbStock(id)).equals(env.ledger(id, "available")));
     }
   }

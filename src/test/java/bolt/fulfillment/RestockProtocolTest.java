@@ -15,6 +15,7 @@ import bolt.stock.StockReturns;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import org.junit.jupiter.api.AfterEach;
@@ -64,12 +65,12 @@ class RestockProtocolTest {
     queue = new WorkQueue(env.redis(), blocking, env.keys(P),
         new WorkerRegistry(env.redis(), env.keys(P), "worker", 10_000, timeout), timeout);
     writer = new OrderWriter(env.pool());
-    TestEnv.await(products.create(P, P, 10, SaleRules.NONE));
+    Waits.await(products.create(P, P, 10, SaleRules.NONE));
   }
 
   @AfterEach
   void close() {
-    TestEnv.await(queue.close());
+    Waits.await(queue.close());
   }
 
   /** The reproduction: the quiescent ack copies the restocked stock, then the restock's script arrives. */
@@ -127,7 +128,7 @@ class RestockProtocolTest {
   @Test
   void aSyncThatReadTheRestockedRowFirstIsNotAddedToAgain() {
     StockChange restocked = commitRestock(5, "r1");
-    TestEnv.await(ledger.sync(TestEnv.await(new ProductRepository(env.pool()).find(P)).orElseThrow()));
+    Waits.await(ledger.sync(Waits.await(new ProductRepository(env.pool()).find(P)).orElseThrow()));
     assertThat(available()).isEqualTo(15);
 
     assertThat(applyRestock(restocked)).isEqualTo(15);
@@ -141,15 +142,15 @@ class RestockProtocolTest {
     Product changedInSql = new Product(P, P, 50, env.sql("SELECT version FROM products").get(0).getLong("version"),
         SaleRules.NONE, null, env.shards().choose(P));
 
-    assertThat(TestEnv.await(ledger.sync(changedInSql))).as("changed").isFalse();
+    assertThat(Waits.await(ledger.sync(changedInSql))).as("changed").isFalse();
     assertThat(available()).isEqualTo(7);
   }
 
   @Test
   void aRestockRetriedWithItsIdempotencyKeyIsAddedOnce() {
-    Restock first = TestEnv.await(products.restock(P, 5, "key-1"));
-    Restock retry = TestEnv.await(products.restock(P, 5, "key-1"));
-    Restock otherQuantity = TestEnv.await(products.restock(P, 6, "key-1"));
+    Restock first = Waits.await(products.restock(P, 5, "key-1"));
+    Restock retry = Waits.await(products.restock(P, 5, "key-1"));
+    Restock otherQuantity = Waits.await(products.restock(P, 6, "key-1"));
 
     assertThat(first).isInstanceOfSatisfying(Restock.Done.class, done -> assertThat(done.replayed()).isFalse());
     assertThat(retry).isInstanceOfSatisfying(Restock.Done.class, done -> {
@@ -175,7 +176,7 @@ class RestockProtocolTest {
       assertThat(order.statusCode()).isEqualTo(202);
       commitRestock(5, "lost-answer");
 
-      TestEnv.eventually(Duration.ofSeconds(15), "the periodic sync applies the pending restock",
+      Waits.eventually(Duration.ofSeconds(15), "the periodic sync applies the pending restock",
           () -> Long.valueOf(14).equals(available()));
       assertThat(env.ledger(P, "inflight")).as("still in flight").isEqualTo(1);
 
@@ -214,25 +215,25 @@ class RestockProtocolTest {
   }
 
   private void reserve(int quantity) {
-    assertThat(TestEnv.await(intake.place(P, quantity, null, null))).isInstanceOf(Placement.Accepted.class);
+    assertThat(Waits.await(intake.place(P, quantity, null, null))).isInstanceOf(Placement.Accepted.class);
   }
 
   /** The restock's transaction alone, as if its Redis step were still on its way. */
   private StockChange commitRestock(int quantity, String requestId) {
-    Restock outcome = TestEnv.await(restocks.restock(P, quantity, requestId));
+    Restock outcome = Waits.await(restocks.restock(P, quantity, requestId));
     assertThat(outcome).isInstanceOf(Restock.Done.class);
     return ((Restock.Done) outcome).change();
   }
 
   private long applyRestock(StockChange restock) {
-    return TestEnv.await(ledger.returnUnits(restock));
+    return Waits.await(ledger.returnUnits(restock));
   }
 
   /** A worker takes every queued job, writes them in one transaction and acknowledges them. */
   private void writeAndAck() {
-    List<OrderJob> jobs = TestEnv.await(queue.take(100, 100)).stream().map(OrderJob::parse).toList();
+    List<OrderJob> jobs = Waits.await(queue.take(100, 100)).stream().map(OrderJob::parse).toList();
     assertThat(jobs).isNotEmpty();
-    TestEnv.await(queue.ack(TestEnv.await(writer.write(jobs))));
+    Waits.await(queue.ack(Waits.await(writer.write(jobs))));
   }
 
   private Long available() {

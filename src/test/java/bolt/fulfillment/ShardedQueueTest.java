@@ -3,6 +3,7 @@ package bolt.fulfillment;
 import bolt.stock.Keys;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -57,7 +58,7 @@ class ShardedQueueTest {
   @AfterEach
   void close() {
     if (queue != null) {
-      TestEnv.await(queue.close());
+      Waits.await(queue.close());
     }
   }
 
@@ -78,7 +79,7 @@ class ShardedQueueTest {
 
   /** One take, settled at once as an ack would: the job leaves this worker's processing list. */
   private List<String> take(ShardedQueue queue) {
-    List<String> jobs = TestEnv.await(queue.take(1, 100));
+    List<String> jobs = Waits.await(queue.take(1, 100));
     for (String job : jobs) {
       env.redis(Command.LREM, keys(queue.current()).processing(WORKER), 0, job);
     }
@@ -118,7 +119,7 @@ class ShardedQueueTest {
     }
 
     List<String> later = new ArrayList<>();
-    TestEnv.eventually(Duration.ofSeconds(10), "the shard's leftover and job taken once it cooled down", () -> {
+    Waits.eventually(Duration.ofSeconds(10), "the shard's leftover and job taken once it cooled down", () -> {
       later.addAll(take(queue));
       return later.contains("left-over") && later.contains("bad-1");
     });

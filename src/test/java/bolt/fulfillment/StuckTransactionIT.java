@@ -5,6 +5,7 @@ import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,7 +49,7 @@ class StuckTransactionIT {
 
       try (BoltProcess healthy = BoltProcess.startReady("stuck-healthy-worker", BoltProcess.environment(env, Map.of(
           "BOLT_ROLES", "fulfillment", "BOLT_FULFILLMENT_INSTANCES", "2")), START)) {
-        TestEnv.eventually(Duration.ofSeconds(15), "the other workers writing while one is frozen",
+        Waits.eventually(Duration.ofSeconds(15), "the other workers writing while one is frozen",
             () -> written(env) >= writtenWhenFrozen + 200);
         assertThat(processState(frozen.pid())).as("still frozen").isEqualTo('T');
 

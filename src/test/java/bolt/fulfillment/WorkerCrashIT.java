@@ -5,6 +5,7 @@ import bolt.support.Invariants;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +72,7 @@ class WorkerCrashIT {
           BoltProcess current = worker;
           current.awaitUntil(START, "the new worker writes orders", () -> ordersWritten() > writtenBefore);
           // the random moment of the next kill; not a wait for a condition
-          TestEnv.pause(300 + random.nextInt(1_200));
+          Waits.pause(300 + random.nextInt(1_200));
           current.kill9();
           assertThat(current.waitFor(Duration.ofSeconds(30))).as("exit code after SIGKILL").isEqualTo(137);
           kills++;

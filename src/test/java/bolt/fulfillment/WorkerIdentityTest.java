@@ -2,6 +2,7 @@ package bolt.fulfillment;
 
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -44,16 +45,16 @@ class WorkerIdentityTest {
   @Test
   void aSecondProcessCannotClaimAnIdWhoseHolderKeepsBeating() {
     WorkerRegistry holder = process("w");
-    TestEnv.await(holder.claim(vertx));
+    Waits.await(holder.claim(vertx));
     long beating = vertx.setPeriodic(holder.beatIntervalMs(), id -> holder.heartbeat());
     try {
       long started = System.nanoTime();
-      assertThatThrownBy(() -> TestEnv.await(process("w").claim(vertx)))
+      assertThatThrownBy(() -> Waits.await(process("w").claim(vertx)))
           .isInstanceOf(WorkerRegistry.WorkerIdInUse.class)
           .hasMessageContaining("worker id w is held by another live process");
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("ms before giving up")
           .isLessThan(10_000);
-      assertThat(TestEnv.await(holder.heartbeat()).refused()).as("the holder keeps its id").isFalse();
+      assertThat(Waits.await(holder.heartbeat()).refused()).as("the holder keeps its id").isFalse();
     } finally {
       vertx.cancelTimer(beating);
     }
@@ -62,22 +63,22 @@ class WorkerIdentityTest {
   @Test
   void aProcessRestartedUnderItsIdTakesItOverOnceTheOldHolderIsSilentAndTheOldOneStopsTaking() {
     WorkerRegistry dead = process("w");
-    TestEnv.await(dead.claim(vertx));
+    Waits.await(dead.claim(vertx));
     env.redis(Command.LPUSH, env.keys().processing("w"), "a job the dead process held");
 
     WorkerRegistry restarted = process("w");
-    TestEnv.await(restarted.claim(vertx));
-    assertThat(TestEnv.await(restarted.heartbeat()).refused()).isFalse();
+    Waits.await(restarted.claim(vertx));
+    assertThat(Waits.await(restarted.heartbeat()).refused()).isFalse();
 
     // the first process was only frozen: when it wakes, its heartbeat and its takes are refused
-    assertThat(TestEnv.await(dead.heartbeat()).refused()).as("the old holder's heartbeat refused").isTrue();
+    assertThat(Waits.await(dead.heartbeat()).refused()).as("the old holder's heartbeat refused").isTrue();
     Redis blocking = Redis.createClient(vertx, TestEnv.REDIS_URL);
     WorkQueue oldQueue = new WorkQueue(env.redis(), blocking, env.keys(), dead, 2_000);
     try {
       Future<?> take = oldQueue.take(10, 100);
-      assertThatThrownBy(() -> TestEnv.await(take)).isInstanceOf(WorkerRegistry.WorkerIdInUse.class);
+      assertThatThrownBy(() -> Waits.await(take)).isInstanceOf(WorkerRegistry.WorkerIdInUse.class);
     } finally {
-      TestEnv.await(oldQueue.close());
+      Waits.await(oldQueue.close());
     }
     assertThat(env.redis(Command.LLEN, env.keys().processing("w")).toLong()).as("the list stays the id's").isEqualTo(1);
   }
@@ -85,17 +86,17 @@ class WorkerIdentityTest {
   @Test
   void aCleanStopLeavesTheWorkersSetOnlyWithAnEmptyListAndOnlyForItsOwnId() {
     WorkerRegistry holder = process("w");
-    TestEnv.await(holder.claim(vertx));
+    Waits.await(holder.claim(vertx));
     env.redis(Command.LPUSH, env.keys().processing("w"), "unfinished");
 
-    TestEnv.await(holder.retire());
+    Waits.await(holder.retire());
     assertThat(env.redis(Command.ZSCORE, env.keys().workers(), "w")).as("listed while its list holds a job").isNotNull();
 
     env.redis(Command.DEL, env.keys().processing("w"));
-    TestEnv.await(process("w").retire());
+    Waits.await(process("w").retire());
     assertThat(env.redis(Command.ZSCORE, env.keys().workers(), "w")).as("another process cannot retire it").isNotNull();
 
-    TestEnv.await(holder.retire());
+    Waits.await(holder.retire());
     assertThat(env.redis(Command.ZSCORE, env.keys().workers(), "w")).isNull();
   }
 }

@@ -3,6 +3,7 @@ package bolt.fulfillment;
 import bolt.stock.Keys;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
@@ -51,7 +52,7 @@ class WorkerShardsTest {
   @AfterEach
   void close() {
     registrations.forEach(WorkerShards::stopBeating);
-    queues.forEach(queue -> TestEnv.await(queue.close()));
+    queues.forEach(queue -> Waits.await(queue.close()));
   }
 
   /** One process's registration of the worker id in every shard, under its own token. */
@@ -81,19 +82,19 @@ class WorkerShardsTest {
     }
 
     boolean beat(int shard) {
-      return !TestEnv.await(registries.get(shard).heartbeat()).refused();
+      return !Waits.await(registries.get(shard).heartbeat()).refused();
     }
   }
 
   @Test
   void aRestartTakesTheIdOverInEveryShardOnceTheOldHolderIsSilentInEach() {
     Process old = new Process();
-    TestEnv.await(old.registration.claim());
+    Waits.await(old.registration.claim());
     // the old process beat one shard after the others, then died
     assertThat(old.beat(LATE)).isTrue();
 
     Process restarted = new Process();
-    TestEnv.await(restarted.registration.claim());
+    Waits.await(restarted.registration.claim());
     for (int shard = 0; shard < SHARDS; shard++) {
       assertThat(restarted.owns(shard)).as("the restarted process holds the id in shard %d", shard).isTrue();
     }
@@ -102,12 +103,12 @@ class WorkerShardsTest {
   @Test
   void aProcessRefusedInOneShardIsRegisteredInNone() {
     Process holder = new Process();
-    TestEnv.await(holder.registration.claim());
+    Waits.await(holder.registration.claim());
     // the holder is alive in one shard only (it keeps beating there)
     long beating = vertx.setPeriodic(200, id -> holder.registries.get(LATE).heartbeat());
     try {
       Process second = new Process();
-      assertThatThrownBy(() -> TestEnv.await(second.registration.claim()))
+      assertThatThrownBy(() -> Waits.await(second.registration.claim()))
           .isInstanceOf(WorkerRegistry.WorkerIdInUse.class);
       for (int shard = 0; shard < SHARDS; shard++) {
         assertThat(second.owns(shard)).as("the refused process holds the id in shard %d", shard).isFalse();
@@ -121,23 +122,23 @@ class WorkerShardsTest {
   @Test
   void aWorkerRefusedInOneShardStopsBeatingEverywhereAndItsListsAreReaped() {
     Process frozen = new Process();
-    TestEnv.await(frozen.registration.claim());
+    Waits.await(frozen.registration.claim());
     Keys listed = env.shards().keys(1);
     env.redis(Command.LPUSH, listed.processing(WORKER), "a job in hand");
 
     // the process freezes; a restarted one takes the id over in one shard once it is silent there
     Process restarted = new Process();
-    TestEnv.eventually(Duration.ofSeconds(10), "the id taken over in shard " + LATE, () -> restarted.beat(LATE));
+    Waits.eventually(Duration.ofSeconds(10), "the id taken over in shard " + LATE, () -> restarted.beat(LATE));
 
     // the frozen one wakes and beats: refused in that shard, it stops beating in all of them
     frozen.registration.startBeating();
-    TestEnv.eventually(Duration.ofSeconds(10), "the refusal noticed", frozen.refused::get);
+    Waits.eventually(Duration.ofSeconds(10), "the refusal noticed", frozen.refused::get);
     assertThat(frozen.registration.isRefused()).isTrue();
     assertThat(frozen.owns(0)).as("it left the shards whose list was empty").isFalse();
 
     WorkerRegistry reaper = new WorkerRegistry(env.redis(), listed, "reaper", TTL_MS, 2_000);
-    TestEnv.eventually(Duration.ofSeconds(15), "its job in shard 1 requeued by a reaper", () -> {
-      TestEnv.await(reaper.reap());
+    Waits.eventually(Duration.ofSeconds(15), "its job in shard 1 requeued by a reaper", () -> {
+      Waits.await(reaper.reap());
       return env.redis(Command.LLEN, listed.queue()).toLong() == 1;
     });
     assertThat(env.redis(Command.LLEN, listed.processing(WORKER)).toLong()).isZero();

@@ -6,6 +6,7 @@ import bolt.support.Http;
 import bolt.support.LogCapture;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import ch.qos.logback.classic.Level;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -49,7 +50,7 @@ class FailureHandlerTest {
     router.get("/input-check").handler(ctx -> guarded("UPDATE products SET stock = -1 WHERE id = 'p1'")
         .onFailure(failure -> ctx.fail(DataErrors.fromInput(failure))));
     router.route().failureHandler(new FailureHandler(new EdgeCounters(), BoltMetrics.off()));
-    server = TestEnv.await(vertx.createHttpServer().requestHandler(router).listen(0));
+    server = Waits.await(vertx.createHttpServer().requestHandler(router).listen(0));
     http = new Http(vertx, server.actualPort());
     log = LogCapture.attach();
   }
@@ -62,7 +63,7 @@ class FailureHandlerTest {
   static void stop() {
     log.close();
     http.close();
-    TestEnv.await(server.close());
+    Waits.await(server.close());
   }
 
   @BeforeEach

@@ -4,6 +4,7 @@ import bolt.support.LogCapture;
 import bolt.support.RawHttp;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -242,7 +243,7 @@ class HostileRequestTest {
         }
       }
     }
-    TestEnv.eventually(Duration.ofSeconds(10), "every disconnect counted",
+    Waits.eventually(Duration.ofSeconds(10), "every disconnect counted",
         () -> env.edge().clientDisconnects() - before == clients);
     assertThat(RawHttp.exchange(port, get("/health/live")).status()).isEqualTo(200);
   }

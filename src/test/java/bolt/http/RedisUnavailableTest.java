@@ -5,6 +5,7 @@ import bolt.support.Http;
 import bolt.support.TcpProxy;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -95,7 +96,7 @@ class RedisUnavailableTest {
           .put("stock", 5), Http.bearer(TestEnv.ADMIN_TOKEN)));
 
       proxy.forward();
-      TestEnv.eventually(Duration.ofSeconds(30), "the start-up sync done", () -> http.get("/health").statusCode() == 200);
+      Waits.eventually(Duration.ofSeconds(30), "the start-up sync done", () -> http.get("/health").statusCode() == 200);
       assertThat(place().statusCode()).isEqualTo(202);
       assertThat(env.sql("SELECT id FROM products WHERE id = 'early'")).as("nothing was half done").isEmpty();
     }
@@ -158,7 +159,7 @@ class RedisUnavailableTest {
       assertThat(http.get("/health").statusCode()).isEqualTo(503);
 
       proxy.forward();
-      TestEnv.eventually(Duration.ofSeconds(30), "an order is accepted again", () -> place().statusCode() == 202);
+      Waits.eventually(Duration.ofSeconds(30), "an order is accepted again", () -> place().statusCode() == 202);
       assertThat(http.get("/health").statusCode()).isEqualTo(200);
 
       // nothing was reserved by the refused requests: one unit before the outage, one after
@@ -186,7 +187,7 @@ class RedisUnavailableTest {
       assertThat(env.ledger("p2", "available")).isEqualTo(10);
 
       proxy.forward();
-      TestEnv.eventually(Duration.ofSeconds(30), "the periodic sync applies the restock to Redis",
+      Waits.eventually(Duration.ofSeconds(30), "the periodic sync applies the restock to Redis",
           () -> Long.valueOf(15).equals(env.ledger("p2", "available")));
       assertThat(env.ledger("p2", "inflight")).isZero();
     }

@@ -5,6 +5,7 @@ import bolt.support.LogCapture;
 import bolt.support.RawHttp;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -72,7 +73,7 @@ class SlowClientsTest {
   @AfterAll
   static void stop() {
     log.close();
-    TestEnv.await(net.close());
+    Waits.await(net.close());
   }
 
   @BeforeEach
@@ -113,7 +114,7 @@ class SlowClientsTest {
         socket.closeHandler(closed -> probe.closedNanos = System.nanoTime());
       }));
     }
-    TestEnv.await(Future.all(connected));
+    Waits.await(Future.all(connected));
     return probes;
   }
 
@@ -166,7 +167,7 @@ class SlowClientsTest {
       probe.socket.write("GET /health/live HTTP/1.1\r\nHost: bolt\r\n\r\n");
     });
 
-    TestEnv.eventually(Duration.ofMillis(IDLE_TIMEOUT_MS + SLACK_MS + 5_000), "all 500 connections closed",
+    Waits.eventually(Duration.ofMillis(IDLE_TIMEOUT_MS + SLACK_MS + 5_000), "all 500 connections closed",
         () -> idle.stream().allMatch(probe -> probe.closedNanos != 0));
     for (Probe probe : idle) {
       assertThat(probe.answeredNanos).as("answered before it idled").isPositive();
@@ -196,7 +197,7 @@ class SlowClientsTest {
       assertThat(cappedCounters.refusedConnections()).isEqualTo(5);
 
       held.remove(0).close();
-      TestEnv.eventually(Duration.ofSeconds(10), "a held connection's close seen",
+      Waits.eventually(Duration.ofSeconds(10), "a held connection's close seen",
           () -> cappedCounters.openConnections() < MAX_CONNECTIONS);
       try (RawHttp again = new RawHttp(cappedPort)) {
         assertThat(again.send(get()).read().status()).isEqualTo(200);

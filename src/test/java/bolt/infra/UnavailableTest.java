@@ -3,6 +3,7 @@ package bolt.infra;
 import bolt.support.TcpProxy;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -95,10 +96,10 @@ class UnavailableTest {
     try (TcpProxy proxy = new TcpProxy(vertx, redisUri.getHost(), redisUri.getPort() == -1 ? 6379 : redisUri.getPort())) {
       Redis client = Redis.createClient(vertx, "redis://127.0.0.1:" + proxy.port());
       try {
-        RedisConnection connection = TestEnv.await(client.connect());
+        RedisConnection connection = Waits.await(client.connect());
         Future<?> pipeline = connection.batch(List.of(Request.cmd(Command.PING),
             Request.cmd(Command.BLPOP).arg(env.keys().queue() + ":empty").arg(5)));
-        TestEnv.eventually(Duration.ofSeconds(5), "the PING answered and the BLPOP waiting",
+        Waits.eventually(Duration.ofSeconds(5), "the PING answered and the BLPOP waiting",
             () -> env.redis(Command.CLIENT, "LIST", "TYPE", "normal").toString().contains("cmd=blpop"));
         proxy.down();
         assertUnavailable(pipeline, "redis");
@@ -123,7 +124,7 @@ class UnavailableTest {
   }
 
   private static Throwable failureOf(Future<?> future) {
-    AsyncResult<?> result = TestEnv.await(future.transform(done -> Future.succeededFuture(done)));
+    AsyncResult<?> result = Waits.await(future.transform(done -> Future.succeededFuture(done)));
     assertThat(result.failed()).as("the call failed").isTrue();
     return result.cause();
   }

@@ -5,6 +5,7 @@ import bolt.support.Http;
 import bolt.support.PrometheusText;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +86,7 @@ class MetricsIT {
         - before.sum("vertx_http_server_requests_total", "code", "202", "method", "POST")).isEqualTo(6);
 
     // the workers write the six orders; the gauges read Redis and PostgreSQL at scrape time
-    TestEnv.eventually(Duration.ofSeconds(20), "six orders written, counted and settled in the gauges", () -> {
+    Waits.eventually(Duration.ofSeconds(20), "six orders written, counted and settled in the gauges", () -> {
       PrometheusText now = scrape();
       return now.value("bolt_orders_written_total") == 6 && now.value("bolt_batch_size_jobs_sum") == 6
           && now.value("bolt_product_available", "product", "widget") == 95

@@ -6,6 +6,7 @@ import bolt.stock.SaleRules;
 import bolt.support.OrderLoad;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,7 +42,7 @@ class IntakeShardLookupTest {
 
     // created by another process after this one synced: in PostgreSQL and Redis, unknown to this process
     env.createProduct("late", 100_000);
-    TestEnv.await(env.stockLedger().sync(new Product("late", "late", 100_000, 0, SaleRules.NONE, null,
+    Waits.await(env.stockLedger().sync(new Product("late", "late", 100_000, 0, SaleRules.NONE, null,
         env.shards().choose("late"))));
     OrderLoad late = OrderLoad.start(world.vertx(), config.httpPort(), List.of("late"), 32, 320)
         .awaitDone(Duration.ofSeconds(60));

@@ -3,6 +3,7 @@ package bolt.order;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -60,7 +61,7 @@ class PaymentHoldTest {
         orders.add(placed.bodyAsJsonObject().getString("orderId"));
       }
       assertThat(order("held", "late").statusCode()).as("sold out").isEqualTo(400);
-      TestEnv.eventually(Duration.ofSeconds(30), "all ten written",
+      Waits.eventually(Duration.ofSeconds(30), "all ten written",
           () -> orders.stream().allMatch(id -> "CONFIRMED".equals(status(id).getString("status"))));
       JsonObject first = status(orders.get(0));
       assertThat(Duration.between(Instant.parse(first.getString("processedAt")), Instant.parse(first.getString("payBy"))))
@@ -77,7 +78,7 @@ class PaymentHoldTest {
 
       Instant latestPayBy = orders.subList(6, 10).stream().map(id -> Instant.parse(status(id).getString("payBy")))
           .max(Instant::compareTo).orElseThrow();
-      TestEnv.eventually(Duration.ofSeconds(10), "the four unpaid units on sale again",
+      Waits.eventually(Duration.ofSeconds(10), "the four unpaid units on sale again",
           () -> Long.valueOf(4).equals(env.ledger("held", "available")));
       assertThat(Instant.now()).as("units back within 2 s of the last deadline").isBefore(latestPayBy.plusSeconds(2));
       for (String unpaid : orders.subList(6, 10)) {
@@ -96,7 +97,7 @@ class PaymentHoldTest {
         resold.add(placed.bodyAsJsonObject().getString("orderId"));
       }
       assertThat(order("held", "one-too-many").statusCode()).isEqualTo(400);
-      TestEnv.eventually(Duration.ofSeconds(30), "the resold units written",
+      Waits.eventually(Duration.ofSeconds(30), "the resold units written",
           () -> resold.stream().allMatch(id -> "CONFIRMED".equals(status(id).getString("status"))));
       resold.forEach(id -> assertThat(admin("/admin/orders/" + id + "/pay", null).statusCode()).isEqualTo(200));
       assertThat(env.sql("SELECT status, count(*) AS n FROM orders GROUP BY status ORDER BY status"))

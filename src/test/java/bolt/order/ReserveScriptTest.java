@@ -5,6 +5,7 @@ import bolt.stock.StockLedger;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,11 +50,11 @@ class ReserveScriptTest {
 
   /** The product's keys, made by the sync's own script. */
   private static void stock(String product, long available) {
-    TestEnv.await(ledger.sync(TestEnv.product(product, available, 0)));
+    Waits.await(ledger.sync(TestEnv.product(product, available, 0)));
   }
 
   private static Placement reserve(String product, int quantity, String idempotencyKey) {
-    return TestEnv.await(intake.place(product, quantity, null, idempotencyKey));
+    return Waits.await(intake.place(product, quantity, null, idempotencyKey));
   }
 
   private static List<String> queue() {
@@ -98,7 +99,7 @@ class ReserveScriptTest {
         resyncs::incrementAndGet, SoldOutMemory.off());
     env.redis(Command.DEL, env.keys().synced());
     try {
-      assertThatThrownBy(() -> TestEnv.await(asked.place("not-synced-yet", 1, null, null)))
+      assertThatThrownBy(() -> Waits.await(asked.place("not-synced-yet", 1, null, null)))
           .isInstanceOf(Unavailable.class).hasMessageContaining("redis unavailable");
       assertThat(resyncs).as("resyncs asked for").hasValue(1);
     } finally {
@@ -136,7 +137,7 @@ class ReserveScriptTest {
       Future.all(orders).map(all -> orders.stream().map(Future::result).toList()).onComplete(placed);
     });
 
-    List<Placement> answers = TestEnv.await(placed.future());
+    List<Placement> answers = Waits.await(placed.future());
 
     assertThat(answers.get(0)).isInstanceOfSatisfying(Placement.Accepted.class,
         accepted -> assertThat(accepted.available()).isEqualTo(1));

@@ -4,6 +4,7 @@ import bolt.support.Http;
 import bolt.support.Invariants;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -72,7 +73,7 @@ class SaleRulesTest {
   static String awaitStatus(HttpResponse<Buffer> placed, String status) {
     assertThat(placed.statusCode()).as(placed.bodyAsString()).isEqualTo(202);
     String id = placed.bodyAsJsonObject().getString("orderId");
-    TestEnv.eventually(DEADLINE, "order " + id + " " + status,
+    Waits.eventually(DEADLINE, "order " + id + " " + status,
         () -> status.equals(http.get("/order/" + id).bodyAsJsonObject().getString("status")));
     return id;
   }
@@ -94,7 +95,7 @@ class SaleRulesTest {
         sent.add(http.sendAsync(HttpMethod.POST, "/order", body.toBuffer(), "Content-Type", "application/json"));
       }
     }
-    TestEnv.await(Future.join(sent));
+    Waits.await(Future.join(sent));
 
     Map<String, Integer> accepted = new HashMap<>();
     for (int i = 0; i < sent.size(); i++) {
@@ -151,7 +152,7 @@ class SaleRulesTest {
     assertThat(env.sql("SELECT units FROM customer_units WHERE product_id = 'once' AND customer_id = 'alice'")
         .get(0).getInteger("units")).isEqualTo(1);
     assertThat(env.dbStock("once")).isEqualTo(9);
-    TestEnv.eventually(DEADLINE, "Redis available back to the DB stock", () -> env.ledger("once", "available") == 9);
+    Waits.eventually(DEADLINE, "Redis available back to the DB stock", () -> env.ledger("once", "available") == 9);
   }
 
   /** The DB had fewer units than Redis (stock lowered in SQL behind Bolt's back): the refusal returns the count. */
@@ -162,7 +163,7 @@ class SaleRulesTest {
 
     String refused = awaitStatus(order("short", 1, "bob"), "REJECTED");
     assertThat(http.get("/order/" + refused).bodyAsJsonObject().getString("reason")).isEqualTo("INSUFFICIENT_STOCK");
-    TestEnv.eventually(DEADLINE, "bob's count released", () -> counted("short", "bob") == null);
+    Waits.eventually(DEADLINE, "bob's count released", () -> counted("short", "bob") == null);
     assertThat(env.sql("SELECT * FROM customer_units WHERE product_id = 'short'")).isEmpty();
     var notCancellable = admin(HttpMethod.POST, "/admin/orders/" + refused + "/cancel", null);
     assertThat(notCancellable.statusCode()).isEqualTo(409);
@@ -186,7 +187,7 @@ class SaleRulesTest {
     assertThat(Integer.parseInt(early.getHeader("Retry-After"))).isBetween(1, 2);
     assertThat(env.ledger("window", "available")).isEqualTo(10);
 
-    TestEnv.eventually(Duration.ofSeconds(10), "the sale open", () -> order("window", 1, null).statusCode() == 202);
+    Waits.eventually(Duration.ofSeconds(10), "the sale open", () -> order("window", 1, null).statusCode() == 202);
     assertThat(Instant.now()).isAfterOrEqualTo(starts.minusMillis(100));
     JsonObject shown = http.get("/products/window").bodyAsJsonObject();
     assertThat(shown.getBoolean("saleOpen")).isTrue();
@@ -195,7 +196,7 @@ class SaleRulesTest {
     Instant ends = Instant.now().plusMillis(800).truncatedTo(ChronoUnit.MILLIS);
     var patched = admin(HttpMethod.PATCH, "/admin/products/window", new JsonObject().put("saleEndsAt", ends.toString()));
     assertThat(patched.statusCode()).as(patched.bodyAsString()).isEqualTo(200);
-    TestEnv.eventually(Duration.ofSeconds(10), "the sale ended", () -> order("window", 1, null).statusCode() == 403);
+    Waits.eventually(Duration.ofSeconds(10), "the sale ended", () -> order("window", 1, null).statusCode() == 403);
     var late = order("window", 1, null);
     assertThat(late.bodyAsJsonObject().getString("error")).isEqualTo("SALE_ENDED");
     assertThat(Instant.parse(late.bodyAsJsonObject().getString("endsAt"))).isEqualTo(ends);
@@ -230,7 +231,7 @@ class SaleRulesTest {
       cancels.add(http.sendAsync(HttpMethod.POST, "/admin/orders/" + id + "/cancel", null,
           "Authorization", "Bearer " + TestEnv.ADMIN_TOKEN));
     }
-    TestEnv.await(Future.join(cancels));
+    Waits.await(Future.join(cancels));
 
     assertThat(cancels).allSatisfy(reply -> {
       assertThat(reply.result().statusCode()).isEqualTo(200);
@@ -239,7 +240,7 @@ class SaleRulesTest {
     assertThat(cancels.stream().filter(reply -> reply.result().getHeader("Idempotent-Replayed") == null).count())
         .as("cancellations that did it").isEqualTo(1);
     assertThat(env.dbStock("twice")).isEqualTo(10);
-    TestEnv.eventually(DEADLINE, "Redis available 10", () -> env.ledger("twice", "available") == 10);
+    Waits.eventually(DEADLINE, "Redis available 10", () -> env.ledger("twice", "available") == 10);
     assertThat(http.get("/order/" + id).bodyAsJsonObject().getString("status")).isEqualTo("CANCELLED");
     assertThat(env.sql("SELECT count(*) AS n FROM stock_changes WHERE kind = 'CANCEL' AND product_id = 'twice'")
         .get(0).getLong("n")).isEqualTo(1);

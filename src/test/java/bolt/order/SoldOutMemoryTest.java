@@ -3,6 +3,7 @@ package bolt.order;
 import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -85,7 +86,7 @@ class SoldOutMemoryTest {
 
   /** Orders until one is accepted; returns how long that took from {@code sinceNanos}. */
   private long msUntilAccepted(String product, long sinceNanos) {
-    TestEnv.eventually(Duration.ofSeconds(5), product + " on sale again", () -> order(product, "next").statusCode() == 202);
+    Waits.eventually(Duration.ofSeconds(5), product + " on sale again", () -> order(product, "next").statusCode() == 202);
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
   }
 
@@ -103,7 +104,7 @@ class SoldOutMemoryTest {
   void aCancellationReopensTheSaleAtOnce() {
     createProduct("cancelled", 1);
     String sold = sellOut("cancelled", 1);
-    TestEnv.eventually(Duration.ofSeconds(30), "the order written",
+    Waits.eventually(Duration.ofSeconds(30), "the order written",
         () -> "CONFIRMED".equals(http.get("/order/" + sold).bodyAsJsonObject().getString("status")));
 
     assertThat(admin("/admin/orders/" + sold + "/cancel", null).statusCode()).isEqualTo(200);
@@ -117,13 +118,13 @@ class SoldOutMemoryTest {
     assertThat(admin("/admin/products", new JsonObject().put("id", "limited").put("name", "limited").put("stock", 2)
         .put("limitPerCustomer", 1)).statusCode()).isEqualTo(201);
     String first = order("limited", "alice").bodyAsJsonObject().getString("orderId");
-    TestEnv.eventually(Duration.ofSeconds(30), "alice's first order written",
+    Waits.eventually(Duration.ofSeconds(30), "alice's first order written",
         () -> "CONFIRMED".equals(http.get("/order/" + first).bodyAsJsonObject().getString("status")));
     env.redis(Command.HDEL, env.keys("limited").customerUnits("limited"), "alice");
 
     String second = order("limited", "alice").bodyAsJsonObject().getString("orderId");
     assertThat(order("limited", "bob").statusCode()).as("sold out in Redis meanwhile").isEqualTo(400);
-    TestEnv.eventually(Duration.ofSeconds(30), "alice's second order refused by the database",
+    Waits.eventually(Duration.ofSeconds(30), "alice's second order refused by the database",
         () -> "REJECTED".equals(http.get("/order/" + second).bodyAsJsonObject().getString("status")));
     long back = System.nanoTime();
     assertThat(msUntilAccepted("limited", back)).as("ms to the first sale after the refusal").isLessThan(AT_ONCE_MS);

@@ -3,6 +3,7 @@ package bolt.stock;
 import bolt.config.ConfigException;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,7 +39,7 @@ class ProductShardsTest {
     for (int i = 0; i < each; i++) {
       verticles.forEach(shards -> lookups.add(shards.keysOf(productId)));
     }
-    TestEnv.await(Future.all(lookups));
+    Waits.await(Future.all(lookups));
     return lookups.stream().map(Future::result).toList();
   }
 
@@ -65,8 +66,8 @@ class ProductShardsTest {
     assertThat(lookUpConcurrently(verticles, "ghost", 100)).containsOnly(env.keys("ghost"));
     assertThat(directory.queries()).as("PostgreSQL queries for 200 concurrent misses of an unknown id").isEqualTo(1);
 
-    TestEnv.eventually(Duration.ofSeconds(10), "the unknown id asked again once forgotten", () -> {
-      TestEnv.await(verticles.get(0).keysOf("ghost"));
+    Waits.eventually(Duration.ofSeconds(10), "the unknown id asked again once forgotten", () -> {
+      Waits.await(verticles.get(0).keysOf("ghost"));
       return directory.queries() == 2;
     });
   }
@@ -78,7 +79,7 @@ class ProductShardsTest {
       env.createProduct("p" + i, 10);
     }
     ProductDirectory directory = new ProductDirectory();
-    TestEnv.await(sync(env, directory).run());
+    Waits.await(sync(env, directory).run());
 
     List<ProductShards> verticles = List.of(shards(env, directory));
     for (int i = 0; i < 6; i++) {
@@ -95,13 +96,13 @@ class ProductShardsTest {
     ProductDirectory directory = new ProductDirectory();
 
     Future<Keys> lookup = shards(env, directory).keysOf("beyond");
-    assertThatThrownBy(() -> TestEnv.await(lookup)).isInstanceOf(ProductShards.ShardOutOfRange.class)
+    assertThatThrownBy(() -> Waits.await(lookup)).isInstanceOf(ProductShards.ShardOutOfRange.class)
         .hasMessageContaining("shards can be added, never removed");
 
     RedisSync sync = sync(env, directory);
-    TestEnv.await(sync.run());
+    Waits.await(sync.run());
     assertThat(env.ledger("fine", "available")).as("the other products are synced").isEqualTo(7);
-    assertThatThrownBy(() -> TestEnv.await(sync.checkShards())).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> Waits.await(sync.checkShards())).isInstanceOf(ConfigException.class)
         .hasMessage("redis.shards: is 4 but PostgreSQL holds products in shard 9; it must be at least 10 "
             + "(shards can be added, never removed)");
   }

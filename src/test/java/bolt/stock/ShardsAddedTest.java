@@ -3,6 +3,7 @@ package bolt.stock;
 import bolt.support.LogCapture;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
+import bolt.support.Waits;
 import ch.qos.logback.classic.Level;
 import io.vertx.redis.client.Command;
 import org.junit.jupiter.api.Test;
@@ -24,11 +25,11 @@ class ShardsAddedTest {
   void shardsAddedSinceTheLastSyncAreNotReportedAsLostData() {
     TestEnv env = world.env().useShards(1);
     env.createProduct("first", 5);
-    TestEnv.await(sync(env).run());
+    Waits.await(sync(env).run());
 
     env.useShards(3);
     try (LogCapture log = LogCapture.attach()) {
-      TestEnv.await(sync(env).run());
+      Waits.await(sync(env).run());
 
       assertThat(log.matching(Level.ERROR, "lost its data")).as("ERROR lines" + LogCapture.describe(
           log.matching(Level.ERROR, ""))).isEmpty();
@@ -43,11 +44,11 @@ class ShardsAddedTest {
   @Test
   void aSyncedShardThatLostItsMarkIsStillReportedAsLost() {
     TestEnv env = world.env().useShards(3);
-    TestEnv.await(sync(env).run());
+    Waits.await(sync(env).run());
     env.redis(Command.DEL, env.shards().keys(1).synced());
 
     try (LogCapture log = LogCapture.attach()) {
-      TestEnv.await(sync(env).run());
+      Waits.await(sync(env).run());
 
       var lost = log.matching(Level.ERROR, "Redis had lost its data (shards [1] ");
       assertThat(lost).as("ERROR lines" + LogCapture.describe(lost)).hasSize(1);

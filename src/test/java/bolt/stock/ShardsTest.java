@@ -2,6 +2,7 @@ package bolt.stock;
 
 import bolt.order.OrderIds;
 import bolt.support.TestEnv;
+import bolt.support.Waits;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -67,7 +68,7 @@ class ShardsTest {
   @Test
   void idsStayTimeOrdered() {
     UUID earlier = OrderIds.next(9);
-    TestEnv.pause(2);
+    Waits.pause(2);
     UUID later = OrderIds.next(1);
     assertThat(later.getMostSignificantBits() >>> 16).isGreaterThan(earlier.getMostSignificantBits() >>> 16);
   }

@@ -130,7 +130,7 @@ public final class BoltProcess implements AutoCloseable {
       if (System.nanoTime() > endNanos) {
         throw failure("timed out waiting for: " + what);
       }
-      TestEnv.pause(100);
+      Waits.pause(100);
     }
   }
 

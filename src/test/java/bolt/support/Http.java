@@ -44,7 +44,7 @@ public final class Http implements AutoCloseable {
 
   /** Any request; a null body sends none. Content-Type is only sent when given in {@code headers}. */
   public HttpResponse<Buffer> send(HttpMethod method, String path, Buffer body, String... headers) {
-    return TestEnv.await(sendAsync(method, path, body, headers));
+    return Waits.await(sendAsync(method, path, body, headers));
   }
 
   public Future<HttpResponse<Buffer>> sendAsync(HttpMethod method, String path, Buffer body, String... headers) {

@@ -32,7 +32,7 @@ public final class Invariants {
    */
   public static void awaitDrained(TestEnv env, Collection<String> productIds, Duration deadline) {
     try {
-      TestEnv.eventually(deadline, "queue, processing lists and inflight drained", () -> drained(env, productIds));
+      Waits.eventually(deadline, "queue, processing lists and inflight drained", () -> drained(env, productIds));
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; state: " + describe(env, productIds), e);
     }

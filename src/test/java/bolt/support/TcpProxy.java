@@ -55,7 +55,7 @@ public final class TcpProxy implements AutoCloseable {
   /** Nothing listens on the port any more, and open connections are cut. */
   public void down() {
     if (server != null) {
-      TestEnv.await(server.close());
+      Waits.await(server.close());
       server = null;
     }
     dropConnections();
@@ -64,7 +64,7 @@ public final class TcpProxy implements AutoCloseable {
   @Override
   public void close() {
     down();
-    TestEnv.await(client.close());
+    Waits.await(client.close());
   }
 
   private void listen() {
@@ -72,7 +72,7 @@ public final class TcpProxy implements AutoCloseable {
       return;
     }
     server = vertx.createNetServer().connectHandler(this::accept);
-    TestEnv.await(server.listen(port, "127.0.0.1"));
+    Waits.await(server.listen(port, "127.0.0.1"));
   }
 
   private void accept(NetSocket inbound) {

@@ -19,7 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -40,8 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+
+import static bolt.support.Waits.await;
 
 /**
  * One test class's private world on the shared Redis and PostgreSQL: its own database (created here,
@@ -56,10 +55,7 @@ public final class TestEnv implements AutoCloseable {
   public static final String REDIS_URL = System.getenv().getOrDefault("BOLT_TEST_REDIS_URL", "redis://127.0.0.1:6379");
   /** The shards every Bolt of the suite spreads its products over (BOLT_TEST_REDIS_SHARDS, default 1). */
   public static final int SHARDS = Integer.parseInt(System.getenv().getOrDefault("BOLT_TEST_REDIS_SHARDS", "1"));
-  public static final String ADMIN_PG_URL =
-      System.getenv().getOrDefault("BOLT_TEST_PG_URL", "postgresql://bolt:bolt@127.0.0.1:5432/bolt");
   public static final String ADMIN_TOKEN = "test-admin-token";
-  private static final Duration WAIT = Duration.ofSeconds(30);
   /** The bound on backend calls of the Bolt classes a test drives directly. */
   private static final long BACKEND_TIMEOUT_MS = 5_000;
 
@@ -78,9 +74,7 @@ public final class TestEnv implements AutoCloseable {
   private TestEnv(Vertx vertx, String name) {
     this.vertx = vertx;
     this.name = name;
-    PgConnectOptions admin = PgConnectOptions.fromUri(ADMIN_PG_URL);
-    this.pgUrl = "postgresql://" + admin.getUser() + ":" + admin.getPassword() + "@" + admin.getHost() + ":"
-        + admin.getPort() + "/" + name;
+    this.pgUrl = TestDatabase.url(name);
     this.keys = new Keys(name);
     this.shards = new Shards(name, SHARDS);
     this.redis = TestRedis.shared(vertx);
@@ -90,12 +84,7 @@ public final class TestEnv implements AutoCloseable {
   /** A fresh database with Bolt's schema, and a fresh key prefix. */
   public static TestEnv create(Vertx vertx) {
     String name = "bolt_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    Pool admin = PgBuilder.pool().connectingTo(ADMIN_PG_URL).using(vertx).build();
-    try {
-      await(admin.query("CREATE DATABASE " + name).execute());
-    } finally {
-      admin.close();
-    }
+    TestDatabase.create(vertx, name);
     TestEnv env = new TestEnv(vertx, name);
     env.sql(resource("sql/schema.sql"));
     return env;
@@ -181,14 +170,7 @@ public final class TestEnv implements AutoCloseable {
   /** Deploys Bolt in this JVM and waits until it serves and its start-up sync is done. */
   public BoltConfig start(Map<String, String> overrides) {
     BoltConfig config = config(overrides);
-    Set<String> before = Set.copyOf(vertx.deploymentIDs());
-    Main.Started started = Main.start(vertx, config);
-    edge = started.edge();
-    soldOut = started.soldOut();
-    metrics = started.metrics();
-    await(started.deployed());
-    await(started.synced());
-    vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
+    await(deploy(config).synced());
     return config;
   }
 
@@ -198,13 +180,19 @@ public final class TestEnv implements AutoCloseable {
    */
   public BoltConfig startWithoutSync(Map<String, String> overrides) {
     BoltConfig config = config(overrides);
+    deploy(config);
+    return config;
+  }
+
+  private Main.Started deploy(BoltConfig config) {
     Set<String> before = Set.copyOf(vertx.deploymentIDs());
     Main.Started started = Main.start(vertx, config);
     edge = started.edge();
     soldOut = started.soldOut();
+    metrics = started.metrics();
     await(started.deployed());
     vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
-    return config;
+    return started;
   }
 
   /** The sold-out memory of the Bolt started last. */
@@ -287,17 +275,10 @@ public final class TestEnv implements AutoCloseable {
    * every key of its prefix gone, in one atomic script, without touching other tests' keys.
    */
   public long wipeRedis() {
-    String script = "local cursor, n = '0', 0\n"
-        + "repeat\n"
-        + "  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)\n"
-        + "  cursor = page[1]\n"
-        + "  for _, key in ipairs(page[2]) do redis.call('DEL', key); n = n + 1 end\n"
-        + "until cursor == '0'\n"
-        + "return n";
     if (cluster()) {
       throw new UnsupportedOperationException("wipeRedis runs on a single Redis only");
     }
-    return redis(Command.EVAL, script, 0, "{" + name + "*:*").toLong();
+    return TestRedis.deleteAll(redis, "{" + name + "*:*");
   }
 
   /** Jobs queued in every shard. */
@@ -318,27 +299,6 @@ public final class TestEnv implements AutoCloseable {
     return TestRedis.scan(vertx, redis, "{" + name + "*:" + pattern);
   }
 
-  /** Polls until the condition holds, failing with {@code what} after the deadline. */
-  public static void eventually(Duration deadline, String what, BooleanSupplier condition) {
-    long end = System.nanoTime() + deadline.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out after " + deadline.toSeconds() + " s waiting for: " + what);
-      }
-      pause(50);
-    }
-  }
-
-  /** The one sleep of the tests: between polls, or for a deliberately random moment. */
-  public static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   /** Undeploys Bolt, deletes this env's Redis keys and drops its database. */
   @Override
   public void close() {
@@ -348,36 +308,7 @@ public final class TestEnv implements AutoCloseable {
     }
     await(redis.close());
     await(pool.close());
-    Pool admin = PgBuilder.pool().connectingTo(ADMIN_PG_URL).using(vertx).build();
-    try {
-      dropDatabase(admin, 1);
-    } finally {
-      admin.close();
-    }
-  }
-
-  /**
-   * FORCE ends the sessions on the database, but only sessions of this role: an autovacuum worker
-   * that happens to be on the new database refuses (42501) until it finishes, in a moment.
-   */
-  private void dropDatabase(Pool admin, int attempt) {
-    try {
-      await(admin.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute());
-    } catch (io.vertx.pgclient.PgException e) {
-      if (!"42501".equals(e.getSqlState()) || attempt == 20) {
-        throw e;
-      }
-      pause(100);
-      dropDatabase(admin, attempt + 1);
-    }
-  }
-
-  public static <T> T await(Future<T> future) {
-    try {
-      return future.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no answer within " + WAIT.toSeconds() + " s", e);
-    }
+    TestDatabase.drop(vertx, name);
   }
 
   public static int freePort() {

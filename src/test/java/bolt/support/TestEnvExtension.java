@@ -91,7 +91,7 @@ public final class TestEnvExtension implements BeforeAllCallback, AfterAllCallba
     } finally {
       env = null;
       if (vertx != null) {
-        TestEnv.await(vertx.close());
+        Waits.await(vertx.close());
         vertx = null;
       }
     }

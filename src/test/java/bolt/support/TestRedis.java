@@ -92,10 +92,22 @@ public final class TestRedis {
     return found;
   }
 
+  /** Deletes every key matching {@code match} in one atomic script: on a single Redis only. */
+  static long deleteAll(Redis redis, String match) {
+    String script = "local cursor, n = '0', 0\n"
+        + "repeat\n"
+        + "  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)\n"
+        + "  cursor = page[1]\n"
+        + "  for _, key in ipairs(page[2]) do redis.call('DEL', key); n = n + 1 end\n"
+        + "until cursor == '0'\n"
+        + "return n";
+    return Waits.await(redis.send(Request.cmd(Command.EVAL).arg(script).arg(0).arg(match))).toLong();
+  }
+
   private static void scan(Redis client, String match, Set<String> found) {
     String cursor = "0";
     do {
-      Response page = TestEnv.await(client.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(match)
+      Response page = Waits.await(client.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(match)
           .arg("COUNT").arg(1000)));
       cursor = page.get(0).toString();
       page.get(1).forEach(key -> found.add(key.toString()));

@@ -2,9 +2,10 @@ package bolt.web;
 
 import bolt.support.BoltProcess;
 import bolt.support.Browser;
+import bolt.support.TcpProxy;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
-import bolt.support.TcpProxy;
+import bolt.support.Waits;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,7 +148,7 @@ class ShopPageIT {
     });
     browser.untilText("#orders tbody tr:first-child .status", "the retried order CONFIRMED", "CONFIRMED"::equals);
     // however the first attempt ended in Redis, the page's retry used its Idempotency-Key: one order
-    TestEnv.eventually(Duration.ofSeconds(10), "3 phones left in the database", () -> env.dbStock("phone") == 3);
+    Waits.eventually(Duration.ofSeconds(10), "3 phones left in the database", () -> env.dbStock("phone") == 3);
     assertThat(env.sql("SELECT count(*) AS n FROM orders WHERE product_id = 'phone'").get(0).getLong("n")).isEqualTo(2);
   }
 

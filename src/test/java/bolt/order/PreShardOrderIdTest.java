@@ -1,0 +1,48 @@
+package bolt.order;
+
+import bolt.support.Http;
+import bolt.support.TestEnv;
+import bolt.support.TestEnvExtension;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An order accepted before the installation had shards is in shard 0, whatever its id's bits say:
+ * a random id carries the shard marker by chance a quarter of the time. Once shards are raised,
+ * GET /order still finds such an order while it is pending.
+ */
+class PreShardOrderIdTest {
+
+  @RegisterExtension
+  static final TestEnvExtension world = TestEnvExtension.perTest();
+
+  @Test
+  void aPendingOrderWhoseOldIdNamesAnotherShardIsFoundInShardZero() {
+    TestEnv env = world.env().useShards(2);
+    env.createProduct("old", 10);
+    int port = env.start(Map.of("BOLT_ROLES", "http")).httpPort();
+    // an id of a pre-shard Bolt that happens to read as shard 1; its order queued in shard 0
+    UUID id = OrderIds.next(1);
+    assertThat(OrderIds.shard(id, 2)).isEqualTo(1);
+    OrderJob job = OrderJob.create(id, "old", 2, null, Instant.now());
+    env.redis(Command.HSET, env.shards().keys(0).pending(), id.toString(), job.json());
+
+    try (Http http = new Http(world.vertx(), port)) {
+      var answer = http.get("/order/" + id);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      JsonObject order = answer.bodyAsJsonObject();
+      assertThat(order.getString("status")).isEqualTo("PENDING");
+      assertThat(order.getString("productId")).isEqualTo("old");
+      assertThat(order.getInteger("quantity")).isEqualTo(2);
+      assertThat(http.get("/order/" + OrderIds.next(1)).statusCode()).as("an id in neither shard").isEqualTo(404);
+    }
+  }
+}
