@@ -12,7 +12,9 @@
 # Appends a table to bench/results/RESULTS.md (not with --quick).
 #
 # Usage: bench/hot.sh [--rounds N] [--duration D] [--flash-requests N] [--baseline-jar PATH] [--only SCENARIO]
-#                     [--no-metrics] [--quick]
+#                     [--warmup D] [--no-metrics] [--quick]
+#   --warmup        load before each measured run, for the JIT (default 15s: a server here takes about
+#                   10 s of load to reach its speed, the bare ceilings included)
 #   --only          flash or steady: measure that scenario alone (the other is skipped in every round)
 #   --no-metrics    Bolt without its metrics (BOLT_METRICS_ENABLED=false), to see what they cost
 #   --baseline-jar  another build of Bolt to measure in the same rounds (e.g. the commit before a change:
@@ -28,6 +30,7 @@ ROUNDS=3
 DURATION=15s
 FLASH_REQUESTS=200000
 BASELINE_JAR=""
+WARMUP=15s
 QUICK=0
 SCENARIOS="flash steady"
 THREADS=2
@@ -44,16 +47,18 @@ while (($# > 0)); do
     --duration) DURATION=$2; shift ;;
     --flash-requests) FLASH_REQUESTS=$2; shift ;;
     --baseline-jar) BASELINE_JAR=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
     --only) [[ $2 == flash || $2 == steady ]] || die "--only takes flash or steady"; SCENARIOS=$2; shift ;;
     --no-metrics) METRICS=false ;;
     --quick) QUICK=1 ;;
-    -h | --help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
   shift
 done
-if ((QUICK)); then ROUNDS=1; DURATION=3s; FLASH_REQUESTS=20000; fi
+if ((QUICK)); then ROUNDS=1; DURATION=3s; FLASH_REQUESTS=20000; WARMUP=2s; fi
 DURATION_S=$(seconds_of "$DURATION")
+WARMUP_S=$(seconds_of "$WARMUP")
 METRICS_PORT=$((PORT + 1))
 [[ -z "$BASELINE_JAR" || -f "$BASELINE_JAR" ]] || die "no such jar: $BASELINE_JAR"
 
@@ -129,14 +134,14 @@ measure() {
   # product of 1,000 units (sold out within the first tenth of a second, then refused for the rest), so
   # that the measured sale starts with all its units and a JIT that has compiled both answers
   if [[ $s == flash ]]; then
-    run_wrk "$who-$s-warmup" 3 orders.lua BENCH_PRODUCT=warmup >/dev/null
+    run_wrk "$who-$s-warmup" "$WARMUP_S" orders.lua BENCH_PRODUCT=warmup >/dev/null
     env_args=(BENCH_PRODUCT=flash)
     mkdir -p "$WORK/done-$who-$s"
     budget=$(((FLASH_REQUESTS + THREADS - 1) / THREADS))
     env_args+=(BENCH_STOP_AFTER="$budget" BENCH_DONE_DIR="$WORK/done-$who-$s" BENCH_THREADS="$THREADS")
   else
     env_args=(BENCH_PRODUCT_PREFIX=p BENCH_PRODUCT_COUNT=100)
-    run_wrk "$who-$s-warmup" 2 orders.lua "${env_args[@]}" >/dev/null
+    run_wrk "$who-$s-warmup" "$WARMUP_S" orders.lua "${env_args[@]}" >/dev/null
   fi
   rcli CONFIG RESETSTAT >/dev/null
   run_wrk "$who-$s" "$([[ $s == flash ]] && echo 600 || echo "$DURATION_S")" orders.lua "${env_args[@]}" >/dev/null
@@ -164,7 +169,7 @@ done
   echo "## $(date '+%Y-%m-%d %H:%M %Z') hot product (bench/hot.sh)"
   echo
   echo "- machine: $(nproc) cores, $(uname -sr); Redis $(rcli INFO server | tr -d '\r' | sed -n 's/^redis_version://p'), appendfsync $(rcli CONFIG GET appendfsync | tail -n1)"
-  echo "- Bolt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml bench/ceiling || echo ' (uncommitted changes)'), API only, $HTTP_INSTANCES HTTP instances, metrics $([[ $METRICS == true ]] && echo on || echo off); baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; $ROUNDS interleaved rounds"
+  echo "- Bolt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml bench/ceiling || echo ' (uncommitted changes)'), API only, $HTTP_INSTANCES HTTP instances, metrics $([[ $METRICS == true ]] && echo on || echo off); baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; ${WARMUP_S} s of warm-up before each; $ROUNDS interleaved rounds"
   echo
   echo "| scenario | server | requests/s | p99 ms | accepted | Redis µs per accepted order | script calls per accepted order | Redis CPU % |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -2,8 +2,6 @@ package bolt.metrics;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -11,7 +9,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.Set;
 import java.util.UUID;
 
-/** The process's Vertx, reporting its own metrics (HTTP server, pools, event bus, JVM) into Bolt's registry. */
+/** The process's Vertx, reporting its own metrics (HTTP server, pools, clients, JVM) into Bolt's registry. */
 public final class VertxWithMetrics {
 
   private VertxWithMetrics() {
@@ -26,15 +24,13 @@ public final class VertxWithMetrics {
         .setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(true)
-        // the route template (/order/:id), never the path: a label value per order id would be unbounded
-        .addLabels(Label.HTTP_ROUTE)
         // byte counts of every Redis and PostgreSQL read and write, and counts of every event-bus
-        // message: a cost on each order for numbers no one watches a sale by (the HTTP server's, the
-        // pools' and the Redis and SQL clients' own meters stay)
+        // message: a cost on each order for numbers no one watches a sale by (the pools' and the Redis
+        // and SQL clients' own meters stay; the HTTP server's are HttpServerMeters)
         .setDisabledMetricsCategories(Set.of(MetricsDomain.NET_CLIENT.toCategory(), MetricsDomain.EVENT_BUS.toCategory()))
         // vertx-micrometer keeps its registries in a static map by name: one name per Vertx of the JVM
         .setRegistryName("bolt-" + UUID.randomUUID());
     return Vertx.builder().with(new VertxOptions().setMetricsOptions(options))
-        .withMetrics(new MicrometerMetricsFactory(metrics.prometheusRegistry())).build();
+        .withMetrics(VertxMeters.factory(metrics.prometheusRegistry())).build();
   }
 }

@@ -84,6 +84,15 @@ class MetricsIT {
     assertThat(delta(before, after, "bolt_reserve_seconds_count") + fromMemory).isEqualTo(8);
     assertThat(after.sum("vertx_http_server_requests_total", "code", "202", "method", "POST")
         - before.sum("vertx_http_server_requests_total", "code", "202", "method", "POST")).isEqualTo(6);
+    // the HTTP server's meters (HttpServerMeters) by route template, whichever way a request came in
+    String[] accepted = {"code", "202", "method", "POST", "route", "/order"};
+    assertThat(after.sum("vertx_http_server_requests_total", accepted)
+        - before.sum("vertx_http_server_requests_total", accepted)).isEqualTo(6);
+    assertThat(after.sum("vertx_http_server_response_time_seconds_count", accepted)
+        - before.sum("vertx_http_server_response_time_seconds_count", accepted)).isEqualTo(6);
+    String[] unknown = {"code", "404", "method", "POST", "route", "/order"};
+    assertThat(after.sum("vertx_http_server_requests_total", unknown)
+        - before.sum("vertx_http_server_requests_total", unknown)).isEqualTo(1);
 
     // the workers write the six orders; the gauges read Redis and PostgreSQL at scrape time
     Waits.eventually(Duration.ofSeconds(20), "six orders written, counted and settled in the gauges", () -> {
