@@ -93,9 +93,9 @@ public class OrderService {
       orderKeys.add(keys.idempotency(customerId, idempotencyKey));
     }
     List<Object> args = List.of(quantity, job.json(), customerId == null ? "" : customerId,
-        idempotencyKey == null ? 0 : 1, job.orderId().toString());
+        job.orderId().toString());
     int bytes = job.json().length() + 128;
-    return batcher(keys).reserve(new ReservationBatcher.Order(orderKeys, args, bytes))
+    return batcher(keys).reserve(new ReservationBatcher.Order(orderKeys, args, idempotencyKey != null, bytes))
         .compose(reply -> decide(reply, job))
         .onSuccess(placement -> remember(productId, placement));
   }
@@ -113,7 +113,8 @@ public class OrderService {
     }
   }
 
-  private Future<Placement> decide(Response reply, OrderJob job) {
+  /** One order's answer: its verdict, then the values that verdict carries (see reserve.lua). */
+  private Future<Placement> decide(List<Response> reply, OrderJob job) {
     int verdict = reply.get(0).toInteger();
     switch (verdict) {
       case 1:
