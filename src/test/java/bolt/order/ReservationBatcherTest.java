@@ -2,8 +2,6 @@ package bolt.order;
 
 import bolt.infra.Unavailable;
 import bolt.stock.Keys;
-import bolt.stock.ProductShards;
-import bolt.stock.Shards;
 import bolt.stock.StockLedger;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
@@ -31,15 +29,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * How the intake coalesces reservations while a call is in flight (order/ReservationBatcher), against
- * the real Redis: the calls go through a gate that can hold one back, so a test decides when a call
- * "returns". Every step on the event loop is one task, followed by a barrier task, so the end-of-turn
- * sends it scheduled have run when the test looks.
+ * How the intake coalesces reservations (order/ReservationBatcher), against the real Redis: the calls
+ * go through a gate that can hold one back, so a test decides when a call "returns" or fails. Every
+ * step on the event loop is one task, followed by a barrier task, so the end-of-turn call it
+ * scheduled has been sent when the test looks.
  */
 class ReservationBatcherTest {
 
@@ -195,62 +194,57 @@ class ReservationBatcherTest {
   }
 
   @Test
-  void ordersArrivingWhileACallIsInFlightGoTogetherInTheNextCallInArrivalOrder() {
-    stock("flight", 10);
-    Intake intake = intake("flight", 5_000);
-    Keys keys = env.keys("flight");
+  void eachTurnsOrdersGoInOneCallWithoutWaitingForTheCallInFlight() {
+    stock("turns", 10);
+    Intake intake = intake("turns", 5_000);
+    Keys keys = env.keys("turns");
     long before = env.redis(Command.LLEN, keys.queue()).toLong();
 
     intake.gate().hold(1);
-    Future<Placement> a = intake.place("flight", 1);
+    Future<Placement> a = intake.place("turns", 1);
     assertThat(intake.gate().flags()).as("a lone order goes at the end of its turn").containsExactly("-");
-    Future<Placement> b = intake.place("flight", 2);
-    Future<Placement> c = intake.place("flight", 3);
-    Future<Placement> d = intake.place("flight", 9);
-    assertThat(intake.gate().flags()).as("nothing more while the first call is in flight").containsExactly("-");
+    List<Future<Placement>> next = intake.step(() -> List.of(intake.service().place("turns", 2, null, null),
+        intake.service().place("turns", 3, null, null), intake.service().place("turns", 9, null, null)));
+    assertThat(intake.gate().flags()).as("the next turn's three orders in one call, at once")
+        .containsExactly("-", "---");
+    assertThat(Waits.await(next.get(0))).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(8));
+    assertThat(Waits.await(next.get(1))).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(5));
+    assertThat(Waits.await(next.get(2))).as("decided after the two before it")
+        .isEqualTo(new Placement.Refused(5, false));
 
     intake.gate().open();
 
     assertThat(Waits.await(a)).isInstanceOfSatisfying(Placement.Accepted.class,
-        accepted -> assertThat(accepted.available()).isEqualTo(9));
-    assertThat(Waits.await(b)).isInstanceOfSatisfying(Placement.Accepted.class,
-        accepted -> assertThat(accepted.available()).isEqualTo(7));
-    assertThat(Waits.await(c)).isInstanceOfSatisfying(Placement.Accepted.class,
         accepted -> assertThat(accepted.available()).isEqualTo(4));
-    assertThat(Waits.await(d)).as("decided after b and c").isEqualTo(new Placement.Refused(4, false));
-    assertThat(intake.gate().flags()).as("the three waiting orders in one call").containsExactly("-", "---");
-    assertThat(queuedSince(keys, before)).containsExactly(id(a.result()), id(b.result()), id(c.result()));
-    assertThat(env.ledger("flight", "available")).isEqualTo(4);
-    assertThat(env.ledger("flight", "inflight")).isEqualTo(6);
+    assertThat(queuedSince(keys, before)).containsExactly(id(next.get(0).result()), id(next.get(1).result()),
+        id(a.result()));
+    assertThat(env.ledger("turns", "available")).isEqualTo(4);
+    assertThat(env.ledger("turns", "inflight")).isEqualTo(6);
   }
 
   @Test
-  void aFullBatchGoesAtOnceEvenWhileACallIsInFlight() {
+  void aTurnOfMoreThanSixtyFourOrdersIsSplitInArrivalOrderEachWithItsOwnAnswer() {
     stock("full", 1_000);
     Intake intake = intake("full", 5_000);
 
-    intake.gate().hold(1);
-    Future<Placement> first = intake.place("full", 1);
-    List<Future<Placement>> more = intake.step(() -> IntStream.range(0, ReservationBatcher.MAX_ORDERS + 3)
+    List<Future<Placement>> orders = intake.step(() -> IntStream.range(0, ReservationBatcher.MAX_ORDERS + 3)
         .mapToObj(i -> intake.service().place("full", 1, null, null)).toList());
-    // 64 went as soon as they were 64; the last 3 wait for a call to return
-    assertThat(intake.gate().flags()).extracting(String::length).containsExactly(1, ReservationBatcher.MAX_ORDERS);
 
-    intake.gate().open();
-
-    assertThat(Waits.await(first)).isInstanceOf(Placement.Accepted.class);
+    // 64 went as soon as they were 64, the last 3 at the end of the turn
+    assertThat(intake.gate().flags()).extracting(String::length).containsExactly(ReservationBatcher.MAX_ORDERS, 3);
     List<Long> left = new ArrayList<>();
-    for (Future<Placement> order : more) {
+    for (Future<Placement> order : orders) {
       left.add(((Placement.Accepted) Waits.await(order)).available());
     }
-    assertThat(left).as("each order its own answer, in arrival order").isSortedAccordingTo((x, y) -> Long.compare(y, x))
-        .doesNotHaveDuplicates().hasSize(ReservationBatcher.MAX_ORDERS + 3);
-    assertThat(intake.gate().flags()).extracting(String::length).containsExactly(1, ReservationBatcher.MAX_ORDERS, 3);
-    assertThat(env.ledger("full", "available")).isEqualTo(1_000 - 1 - ReservationBatcher.MAX_ORDERS - 3);
+    assertThat(left).as("each order its own answer, in arrival order")
+        .isEqualTo(LongStream.range(0, ReservationBatcher.MAX_ORDERS + 3).map(i -> 999 - i).boxed().toList());
+    assertThat(env.ledger("full", "available")).isEqualTo(1_000 - ReservationBatcher.MAX_ORDERS - 3);
   }
 
   @Test
-  void aFailedCallFailsItsOrdersOnlyAndReleasesTheOrdersThatWaited() {
+  void aFailedCallFailsItsOwnOrdersOnly() {
     stock("failing", 10);
     Intake intake = intake("failing", 5_000);
 
@@ -266,53 +260,23 @@ class ReservationBatcherTest {
         accepted -> assertThat(accepted.available()).isEqualTo(8));
     assertThat(Waits.await(c)).isInstanceOfSatisfying(Placement.Accepted.class,
         accepted -> assertThat(accepted.available()).isEqualTo(5));
-    assertThat(intake.gate().flags()).containsExactly("-", "--");
-    // and the intake goes on as before: a lone order, nothing in flight, goes at the end of its turn
-    assertThat(Waits.await(intake.place("failing", 1))).isInstanceOf(Placement.Accepted.class);
-    assertThat(intake.gate().flags()).containsExactly("-", "--", "-");
+    assertThat(intake.gate().flags()).containsExactly("-", "-", "-");
+    assertThat(env.ledger("failing", "inflight")).isEqualTo(5);
   }
 
   @Test
-  void aCallThatTimesOutReleasesTheOrdersThatWaited() {
+  void aCallThatTimesOutIsAnswered503AndStallsNothing() {
     stock("slow", 10);
     Intake intake = intake("slow", 300);
 
     intake.gate().hold(1);
     Future<Placement> hung = intake.place("slow", 1);
-    Future<Placement> waiting = intake.place("slow", 2);
-    assertThat(intake.gate().flags()).containsExactly("-");
+    Future<Placement> next = intake.place("slow", 2);
 
-    // the first call never returns: past redis.timeoutMs it is answered 503 and the next one goes
+    assertThat(Waits.await(next)).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(8));
+    // the first call never returns: past redis.timeoutMs it is answered 503
     assertThatThrownBy(() -> Waits.await(hung)).isInstanceOf(Unavailable.class);
-    assertThat(Waits.await(waiting)).isInstanceOfSatisfying(Placement.Accepted.class,
-        accepted -> assertThat(accepted.available()).isEqualTo(8));
     assertThat(intake.gate().flags()).containsExactly("-", "-");
-  }
-
-  @Test
-  void withReplicasWaitedForNoOrderWaitsForTheCallInFlight() {
-    stock("replicated", 10);
-    Context loop = vertx.getOrCreateContext();
-    Gate gate = new Gate(env.redis());
-    Keys keys = env.keys("replicated");
-    Promise<OrderService> made = Promise.promise();
-    // WAIT 1 on a Redis without replicas: each call waits out the WAIT timeout, then answers
-    loop.runOnContext(onLoop -> made.complete(new OrderService(vertx, gate,
-        new ProductShards(Shards.single(keys), null), new OrderRepository(env.pool()), 5_000, () -> { },
-        SoldOutMemory.off(), new Replication(1, () -> { }))));
-    Intake intake = new Intake(loop, gate, Waits.await(made.future()));
-
-    gate.hold(1);
-    Future<Placement> first = intake.place("replicated", 1);
-    Future<Placement> second = intake.place("replicated", 2);
-    // a WAIT may hold a call for its whole timeout: the second order does not queue behind it
-    assertThat(gate.flags()).containsExactly("-", "-");
-    assertThat(Waits.await(second)).isInstanceOfSatisfying(Placement.Accepted.class,
-        accepted -> assertThat(accepted.available()).isEqualTo(8));
-
-    gate.open();
-
-    assertThat(Waits.await(first)).isInstanceOfSatisfying(Placement.Accepted.class,
-        accepted -> assertThat(accepted.available()).isEqualTo(7));
   }
 }
