@@ -16,10 +16,12 @@ table gives the median and the minimum over the rounds, and a fit of each; and R
 CPU time per order (INFO cpu), which descheduling does not inflate but which includes reading
 the requests and writing the replies.
 
-LAYOUT says how a script takes its orders: v1 = five ARGV per order and one nested answer per
-order (reserve.lua before the flat layout), v2 (default) = the current layout (reserve.lua's
-header). The script is the repository's by default; several --script are measured side by side,
-interleaved in every round (on a shared machine only that comparison is fair), e.g.
+LAYOUT says how a script takes its orders: v1 = five ARGV per order and one nested answer per order
+(reserve.lua up to fcf4cd5), v2 = flat answers, a flags string, two keys and four ARGV per order
+(f0ce00a), v3 (default) = the current layout (reserve.lua's header: one key and three ARGV for an
+order without customer or idempotency key). The script is the repository's by default; several
+--script are measured side by side, interleaved in every round (on a shared machine only that
+comparison is fair), e.g.
   git show fcf4cd5:src/main/resources/lua/reserve.lua > /tmp/reserve-v1.lua
   bench/script_cost.py --script /tmp/reserve-v1.lua:v1 --script src/main/resources/lua/reserve.lua
 """
@@ -122,13 +124,25 @@ def batch_v1(sha, orders):
 
 
 def batch_v2(sha, orders):
-    """The current layout (reserve.lua's header)."""
+    """f0ce00a: flat answers, one flags string; product + bought keys and four ARGV per order."""
     keys = [TAG + 'queue', TAG + 'synced', TAG + 'pending']
     args = [86400, '-' * len(orders)]
     for product in orders:
         oid = uuid7()
         keys += [TAG + 'product:' + product, TAG + 'bought:' + product]
         args += [1, job_json(oid, product, int(time.time() * 1000)), '', oid]
+    return Resp.encode('EVALSHA', sha, len(keys), *keys, *args)
+
+
+def batch_v3(sha, orders):
+    """The current layout (reserve.lua's header): an order without customer or key brings its product
+    key and three arguments."""
+    keys = [TAG + 'queue', TAG + 'synced', TAG + 'pending']
+    args = [86400, '-' * len(orders)]
+    for product in orders:
+        oid = uuid7()
+        keys.append(TAG + 'product:' + product)
+        args += [1, job_json(oid, product, int(time.time() * 1000)), oid]
     return Resp.encode('EVALSHA', sha, len(keys), *keys, *args)
 
 
@@ -147,7 +161,7 @@ def accepted_v2(reply, n):
     return count == n
 
 
-LAYOUTS = {'v1': (batch_v1, accepted_v1), 'v2': (batch_v2, accepted_v2)}
+LAYOUTS = {'v1': (batch_v1, accepted_v1), 'v2': (batch_v2, accepted_v2), 'v3': (batch_v3, accepted_v2)}
 
 
 def products(r):
@@ -219,14 +233,14 @@ def main():
     ap.add_argument('--rounds', type=int, default=9)
     ap.add_argument('--script', action='append', metavar='PATH[:LAYOUT]',
                     help='a script to measure (repeat to compare; interleaved in every round); default: the '
-                         "repository's reserve.lua, layout v2")
+                         "repository's reserve.lua, layout v3")
     ap.add_argument('--port', type=int, default=6390)
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(',')]
     variants = []
     for spec in a.script or [os.path.join(REPO, 'src/main/resources/lua/reserve.lua')]:
         path, _, layout = spec.partition(':')
-        layout = layout or 'v2'
+        layout = layout or 'v3'
         if layout not in LAYOUTS:
             raise SystemExit('unknown layout %s (one of %s)' % (layout, ', '.join(sorted(LAYOUTS))))
         variants.append((path, layout))

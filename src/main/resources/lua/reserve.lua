@@ -1,11 +1,14 @@
 -- Reserve units of products and enqueue the orders, atomically (docs/design.md: reserve). The
--- orders an API event loop coalesced come in one call; each is decided in arrival order, by the
--- same rules as if it came alone, and gets its own answer.
+-- orders of one event-loop turn of an API process come in one call (coalesced); each is decided
+-- in arrival order, by the same rules as if it came alone, and gets its own answer.
+-- ARGV[2] says what each order brings, one character per order: '-' nothing more, 'c' a customer,
+-- 'k' an idempotency key, 'b' both. Only what an order has is passed (steady's orders: one key and
+-- three arguments each).
 -- KEYS[1] queue  KEYS[2] sync marker  KEYS[3] pending orders (hash: order id -> job); then per
--- order: its product hash, its product's units counted per customer (hash), and its idempotency
--- key (scoped to the customer) when it has one
--- ARGV[1] idempotency TTL (s)  ARGV[2] one character per order: 'k' if it has an idempotency key,
--- '-' if not; then per order, four each: quantity, job, customer ('' if none), order id
+-- order: its product hash; with a customer, its product's units counted per customer (hash); with
+-- an idempotency key, the key (scoped to the customer)
+-- ARGV[1] idempotency TTL (s)  ARGV[2] the characters above; then per order: quantity, job, the
+-- customer (only with one), order id
 -- Returns one flat array: per order, in order, its verdict and the values that verdict carries:
 -- 1, available: accepted; 0, available: refused for stock; -1: unknown product; -2: this Redis holds
 -- no products yet (empty or wiped: the caller answers 503 and resyncs); -3, starts at (ms), now (ms):
@@ -16,7 +19,7 @@
 local now
 local queued, pending, n = {}, {}, 0
 local answers, m = {}, 0
-local KEYED = string.byte('k')
+local KEYED, CUSTOMER, BOTH = string.byte('k'), string.byte('c'), string.byte('b')
 
 local function answer(verdict, value)
   m = m + 1
@@ -36,18 +39,26 @@ local function clock()
   return now
 end
 
-local k = 4
+local k, a = 4, 3
 local flags = ARGV[2]
 for i = 1, #flags do
-  local a = 4 * i - 1
-  local product, counts, idempotency = KEYS[k], KEYS[k + 1], nil
-  if string.byte(flags, i) == KEYED then
-    idempotency = KEYS[k + 2]
-    k = k + 3
-  else
-    k = k + 2
+  local flag = string.byte(flags, i)
+  local product, counts, idempotency, customer = KEYS[k], nil, nil, ''
+  local quantity, job = tonumber(ARGV[a]), ARGV[a + 1]
+  k = k + 1
+  a = a + 2
+  if flag == CUSTOMER or flag == BOTH then
+    counts = KEYS[k]
+    customer = ARGV[a]
+    k = k + 1
+    a = a + 1
   end
-  local quantity, job, customer = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
+  if flag == KEYED or flag == BOTH then
+    idempotency = KEYS[k]
+    k = k + 1
+  end
+  local order = ARGV[a]
+  a = a + 1
   local prior = idempotency and redis.call('GET', idempotency)
   if prior then
     answer(2, prior)
@@ -94,7 +105,7 @@ for i = 1, #flags do
           end
           n = n + 1
           queued[n] = job
-          pending[2 * n - 1] = ARGV[a + 3]
+          pending[2 * n - 1] = order
           pending[2 * n] = job
           if idempotency then
             redis.call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[1])

@@ -32,10 +32,10 @@ final class ReservationBatcher {
   private static final int[] ANSWER_SIZE = {2, 3, 2, 3, 1, 1, 2, 2, 2};
 
   /**
-   * One order's part of the call: its keys, its four arguments (see reserve.lua), and whether it
-   * carries an idempotency key (then its keys end with it).
+   * One order's part of the call: its keys, its arguments, and the character that says which it
+   * has ('-', 'c' customer, 'k' idempotency key, 'b' both: see reserve.lua).
    */
-  record Order(List<String> keys, List<Object> args, boolean keyed, int bytes) {
+  record Order(List<String> keys, List<Object> args, char shape, int bytes) {
   }
 
   private record Waiting(Order order, Promise<List<Response>> answer) {
@@ -87,10 +87,10 @@ final class ReservationBatcher {
     turn = new ArrayList<>();
     bytes = 0;
     List<String> scriptKeys = new ArrayList<>(3 + 3 * batch.size());
-    List<Object> args = new ArrayList<>(2 + 4 * batch.size());
+    List<Object> args = new ArrayList<>(2 + 3 * batch.size());
     StringBuilder flags = new StringBuilder(batch.size());
     for (Waiting waiting : batch) {
-      flags.append(waiting.order().keyed() ? 'k' : '-');
+      flags.append(waiting.order().shape());
     }
     scriptKeys.add(keys.queue());
     scriptKeys.add(keys.synced());

@@ -2,6 +2,8 @@ package bolt.order;
 
 import bolt.infra.Unavailable;
 import bolt.stock.Keys;
+import bolt.stock.Product;
+import bolt.stock.SaleRules;
 import bolt.stock.StockLedger;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
@@ -278,5 +280,59 @@ class ReservationBatcherTest {
     // the first call never returns: past redis.timeoutMs it is answered 503
     assertThatThrownBy(() -> Waits.await(hung)).isInstanceOf(Unavailable.class);
     assertThat(intake.gate().flags()).containsExactly("-", "-");
+  }
+
+  @Test
+  void ordersWithAndWithoutCustomerOrKeyInOneCallEachGetTheirOwnAnswer() {
+    // one call in which orders bring different keys and arguments (reserve.lua's shapes)
+    Waits.await(ledger.sync(new Product("shapes", "shapes", 10, 0, new SaleRules(2, null, null, null, 1), null,
+        env.keys("shapes").shard())));
+    stock("plain", 10);
+    Intake intake = intake("shapes", 5_000);
+    OrderService service = intake.service();
+
+    List<Future<Placement>> turn = intake.step(() -> List.of(
+        service.place("shapes", 1, null, null),
+        service.place("shapes", 1, "alice", null),
+        service.place("shapes", 1, null, "k1"),
+        service.place("shapes", 1, "alice", "k2"),
+        service.place("shapes", 1, "alice", null),
+        service.place("shapes", 2, "bob", "k3"),
+        service.place("plain", 3, null, "k4"),
+        service.place("plain", 1, null, null)));
+    List<Placement> answers = turn.stream().map(Waits::await).toList();
+
+    assertThat(intake.gate().flags()).containsExactly("-ckbcbk-");
+    assertThat(answers.get(0)).isEqualTo(new Placement.CustomerRequired(2));
+    assertThat(answers.get(1)).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(9));
+    assertThat(answers.get(2)).isEqualTo(new Placement.CustomerRequired(2));
+    assertThat(answers.get(3)).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(8));
+    assertThat(answers.get(4)).isEqualTo(new Placement.LimitExceeded(2, 2));
+    assertThat(answers.get(5)).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(6));
+    assertThat(answers.get(6)).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(7));
+    assertThat(answers.get(7)).isInstanceOfSatisfying(Placement.Accepted.class,
+        accepted -> assertThat(accepted.available()).isEqualTo(6));
+    Keys keys = env.keys("shapes");
+    assertThat(env.redis(Command.HGET, keys.customerUnits("shapes"), "alice").toInteger()).isEqualTo(2);
+    assertThat(env.redis(Command.HGET, keys.customerUnits("shapes"), "bob").toInteger()).isEqualTo(2);
+    assertThat(env.redis(Command.EXISTS, keys.idempotency(null, "k1")).toInteger()).as("a refusal keeps no key")
+        .isZero();
+
+    // the retries, in one later call: each key answers its own first order
+    List<Future<Placement>> retries = intake.step(() -> List.of(service.place("shapes", 1, "alice", "k2"),
+        service.place("plain", 3, null, "k4"), service.place("shapes", 2, "bob", "k3")));
+    assertThat(intake.gate().flags()).containsExactly("-ckbcbk-", "bkb");
+    assertThat(Waits.await(retries.get(0))).isEqualTo(
+        new Placement.Accepted(id(answers.get(3)), "shapes", 1, 8, true));
+    assertThat(Waits.await(retries.get(1))).isEqualTo(
+        new Placement.Accepted(id(answers.get(6)), "plain", 3, 7, true));
+    assertThat(Waits.await(retries.get(2))).isEqualTo(
+        new Placement.Accepted(id(answers.get(5)), "shapes", 2, 6, true));
+    assertThat(env.ledger("shapes", "available")).isEqualTo(6);
+    assertThat(env.ledger("plain", "available")).isEqualTo(6);
   }
 }
