@@ -18,7 +18,7 @@ the requests and writing the replies.
 
 LAYOUT says how a script takes its orders: v1 = five ARGV per order and one nested answer per order
 (reserve.lua up to fcf4cd5), v2 = flat answers, a flags string, two keys and four ARGV per order
-(f0ce00a), v3 (default) = the current layout (reserve.lua's header: one key and three ARGV for an
+(f265207), v3 (default) = the current layout (reserve.lua's header: one key and three ARGV for an
 order without customer or idempotency key). The script is the repository's by default; several
 --script are measured side by side, interleaved in every round (on a shared machine only that
 comparison is fair), e.g.
@@ -124,7 +124,7 @@ def batch_v1(sha, orders):
 
 
 def batch_v2(sha, orders):
-    """f0ce00a: flat answers, one flags string; product + bought keys and four ARGV per order."""
+    """f265207: flat answers, one flags string; product + bought keys and four ARGV per order."""
     keys = [TAG + 'queue', TAG + 'synced', TAG + 'pending']
     args = [86400, '-' * len(orders)]
     for product in orders:
