@@ -86,16 +86,23 @@ public class OrderService {
   private Future<Placement> place(Keys keys, String productId, int quantity, String customerId,
                                   String idempotencyKey) {
     OrderJob job = OrderJob.create(OrderIds.next(keys.shard()), productId, quantity, customerId, Instant.now());
+    // only what the order has (reserve.lua): a customer brings its count key, a key its idempotency key
     List<String> orderKeys = new ArrayList<>(3);
+    List<Object> args = new ArrayList<>(4);
     orderKeys.add(keys.product(productId));
-    orderKeys.add(keys.customerUnits(productId));
+    args.add(quantity);
+    args.add(job.json());
+    if (customerId != null) {
+      orderKeys.add(keys.customerUnits(productId));
+      args.add(customerId);
+    }
     if (idempotencyKey != null) {
       orderKeys.add(keys.idempotency(customerId, idempotencyKey));
     }
-    List<Object> args = List.of(quantity, job.json(), customerId == null ? "" : customerId,
-        idempotencyKey == null ? 0 : 1, job.orderId().toString());
+    args.add(job.orderId().toString());
+    char shape = customerId == null ? (idempotencyKey == null ? '-' : 'k') : (idempotencyKey == null ? 'c' : 'b');
     int bytes = job.json().length() + 128;
-    return batcher(keys).reserve(new ReservationBatcher.Order(orderKeys, args, bytes))
+    return batcher(keys).reserve(new ReservationBatcher.Order(orderKeys, args, shape, bytes))
         .compose(reply -> decide(reply, job))
         .onSuccess(placement -> remember(productId, placement));
   }
@@ -113,7 +120,8 @@ public class OrderService {
     }
   }
 
-  private Future<Placement> decide(Response reply, OrderJob job) {
+  /** One order's answer: its verdict, then the values that verdict carries (see reserve.lua). */
+  private Future<Placement> decide(List<Response> reply, OrderJob job) {
     int verdict = reply.get(0).toInteger();
     switch (verdict) {
       case 1:

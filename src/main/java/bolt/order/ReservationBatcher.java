@@ -4,6 +4,7 @@ import bolt.config.RedisTopology;
 import bolt.infra.Unavailable;
 import bolt.stock.Keys;
 import bolt.stock.LuaScript;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,12 +28,17 @@ final class ReservationBatcher {
   private static final LuaScript RESERVE = LuaScript.load("reserve");
   static final int MAX_ORDERS = 64;
   static final int MAX_BYTES = 64 * 1024;
+  /** Values in reserve.lua's flat answer per verdict (verdict included), indexed by verdict + 6. */
+  private static final int[] ANSWER_SIZE = {2, 3, 2, 3, 1, 1, 2, 2, 2};
 
-  /** One order's part of the call: its keys and its five arguments (see reserve.lua). */
-  record Order(List<String> keys, List<Object> args, int bytes) {
+  /**
+   * One order's part of the call: its keys, its arguments, and the character that says which it
+   * has ('-', 'c' customer, 'k' idempotency key, 'b' both: see reserve.lua).
+   */
+  record Order(List<String> keys, List<Object> args, char shape, int bytes) {
   }
 
-  private record Waiting(Order order, Promise<Response> answer) {
+  private record Waiting(Order order, Promise<List<Response>> answer) {
   }
 
   private final Context context;
@@ -51,9 +57,9 @@ final class ReservationBatcher {
     this.replication = replication;
   }
 
-  /** The order's answer: one element of reserve.lua's reply. */
-  Future<Response> reserve(Order order) {
-    Promise<Response> answer = Promise.promise();
+  /** The order's answer: its verdict and the values that come with it, from reserve.lua's reply. */
+  Future<List<Response>> reserve(Order order) {
+    Promise<List<Response>> answer = Promise.promise();
     if (Vertx.currentContext() == context) {
       join(new Waiting(order, answer));
     } else {
@@ -81,24 +87,46 @@ final class ReservationBatcher {
     turn = new ArrayList<>();
     bytes = 0;
     List<String> scriptKeys = new ArrayList<>(3 + 3 * batch.size());
-    List<Object> args = new ArrayList<>(1 + 5 * batch.size());
+    List<Object> args = new ArrayList<>(2 + 3 * batch.size());
+    StringBuilder flags = new StringBuilder(batch.size());
+    for (Waiting waiting : batch) {
+      flags.append(waiting.order().shape());
+    }
     scriptKeys.add(keys.queue());
     scriptKeys.add(keys.synced());
     scriptKeys.add(keys.pending());
     args.add(OrderService.RETENTION_SECONDS);
+    args.add(flags.toString());
     for (Waiting waiting : batch) {
       scriptKeys.addAll(waiting.order().keys());
       args.addAll(waiting.order().args());
     }
-    Unavailable.guard("redis", timeoutMs, reserve(scriptKeys, args)).onComplete(done -> {
-      for (int i = 0; i < batch.size(); i++) {
-        if (done.succeeded()) {
-          batch.get(i).answer().complete(done.result().get(i));
-        } else {
-          batch.get(i).answer().fail(done.cause());
+    Unavailable.guard("redis", timeoutMs, reserve(scriptKeys, args)).onComplete(done -> answer(batch, done));
+  }
+
+  private static void answer(List<Waiting> batch, AsyncResult<Response> done) {
+    if (done.failed()) {
+      batch.forEach(order -> order.answer().fail(done.cause()));
+      return;
+    }
+    Response answers = done.result();
+    int at = 0;
+    for (Waiting order : batch) {
+      try {
+        int size = ANSWER_SIZE[answers.get(at).toInteger() + 6];
+        List<Response> answer = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          answer.add(answers.get(at + i));
         }
+        at += size;
+        order.answer().complete(answer);
+      } catch (RuntimeException outOfStep) {
+        // a script and a caller that disagree on the layout: no answer after this one can be trusted
+        IllegalStateException failure = new IllegalStateException("reserve.lua answered out of step", outOfStep);
+        batch.forEach(each -> each.answer().tryFail(failure));
+        return;
       }
-    });
+    }
   }
 
   /**
@@ -120,8 +148,8 @@ final class ReservationBatcher {
   }
 
   private static boolean accepted(Response answers) {
-    for (Response answer : answers) {
-      if (answer.get(0).toInteger() == 1) {
+    for (int at = 0; at < answers.size(); at += ANSWER_SIZE[answers.get(at).toInteger() + 6]) {
+      if (answers.get(at).toInteger() == 1) {
         return true;
       }
     }
