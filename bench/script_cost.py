@@ -19,7 +19,7 @@ the requests and writing the replies.
 LAYOUT says how a script takes its orders: v1 = five ARGV per order and one nested answer per order
 (reserve.lua up to fcf4cd5), v2 = flat answers, a flags string, two keys and four ARGV per order
 (f265207), v3 (default) = the current layout (reserve.lua's header: one key and three ARGV for an
-order without customer or idempotency key). The script is the repository's by default; several
+order without customer or idempotency key; three answer values per order). The script is the repository's by default; several
 --script are measured side by side, interleaved in every round (on a shared machine only that
 comparison is fair), e.g.
   git show fcf4cd5:src/main/resources/lua/reserve.lua > /tmp/reserve-v1.lua
@@ -161,7 +161,12 @@ def accepted_v2(reply, n):
     return count == n
 
 
-LAYOUTS = {'v1': (batch_v1, accepted_v1), 'v2': (batch_v2, accepted_v2), 'v3': (batch_v3, accepted_v2)}
+def accepted_v3(reply, n):
+    # flat: three values per order, the verdict first; an acceptance is 1, available, 0
+    return len(reply) == 3 * n and all(reply[i] == 1 for i in range(0, len(reply), 3))
+
+
+LAYOUTS = {'v1': (batch_v1, accepted_v1), 'v2': (batch_v2, accepted_v2), 'v3': (batch_v3, accepted_v3)}
 
 
 def products(r):

@@ -329,18 +329,18 @@ inline reserve(o, t) {   /* t: the attempt's bit in tried */
   d_step {
     tried = tried | t;
     if
-    :: KEYED(o) && keyK -> skip                         /* reserve.lua:62-64 replay: change nothing */
+    :: KEYED(o) && keyK -> skip                         /* reserve.lua:34-39 replay: change nothing */
     :: else ->
-       /* reserve.lua:68-70 missing hash, :71-76 sale window: not modelled (README) */
+       /* reserve.lua:41-44 missing hash, :45-50 sale window: not modelled (README) */
        if
-       :: LIMIT > 0 && bought + Q(o) > LIMIT ->         /* reserve.lua:79-93 over the customer's limit */
+       :: LIMIT > 0 && bought + Q(o) > LIMIT ->         /* reserve.lua:51-59 over the customer's limit */
           assert(lost || rcount + Q(o) > LIMIT)         /* I5: refused only when the counted units
                                                          * and the order's passed the limit */
        :: else ->
           if
-          :: avail < Q(o) ->                            /* reserve.lua:96-97 refuse */
+          :: avail < Q(o) ->                            /* reserve.lua:61-63 refuse */
              assert(stock - unwritten - unreflected - unreturned < Q(o))  /* I5: no phantom */
-          :: else ->                                    /* reserve.lua:98-113 accept */
+          :: else ->                                    /* reserve.lua:64-78 accept */
              avail = avail - Q(o);
              inflight = inflight + Q(o);
              if

@@ -9,26 +9,16 @@
 -- an idempotency key, the key (scoped to the customer)
 -- ARGV[1] idempotency TTL (s)  ARGV[2] the characters above; then per order: quantity, job, the
 -- customer (only with one), order id
--- Returns one flat array: per order, in order, its verdict and the values that verdict carries:
--- 1, available: accepted; 0, available: refused for stock; -1: unknown product; -2: this Redis holds
--- no products yet (empty or wiped: the caller answers 503 and resyncs); -3, starts at (ms), now (ms):
--- sale not started; -4, ends at (ms): sale ended; -5, limit, units the customer has: over the
--- customer's limit; -6, limit: a limit needs a customer; 2, "available:job": replay of an earlier
--- accepted order with the same idempotency key. (Flat, not one table per order: cheaper to build
--- and to encode.)
+-- Returns one flat array of three values per order, in order: its verdict and two values (0 when
+-- unused). 1, available: accepted; 0, available: refused for stock; -1: unknown product; -2: this
+-- Redis holds no products yet (empty or wiped: the caller answers 503 and resyncs); -3, starts at
+-- (ms), now (ms): sale not started; -4, ends at (ms): sale ended; -5, limit, units the customer has:
+-- over the customer's limit; -6, limit: a limit needs a customer; 2, "available:job": replay of an
+-- earlier accepted order with the same idempotency key. (Flat, not a table per order: cheaper to
+-- build and to encode.)
 local now
 local queued, pending, n = {}, {}, 0
-local answers, m = {}, 0
 local KEYED, CUSTOMER, BOTH = string.byte('k'), string.byte('c'), string.byte('b')
-
-local function answer(verdict, value)
-  m = m + 1
-  answers[m] = verdict
-  if value ~= nil then
-    m = m + 1
-    answers[m] = value
-  end
-end
 
 local function clock()
   -- Redis's clock decides, so every API process agrees whatever its own clock says
@@ -39,82 +29,75 @@ local function clock()
   return now
 end
 
+-- one order's verdict and its two values
+local function reserve(product, counts, idempotency, quantity, job, customer, order)
+  if idempotency then
+    local prior = redis.call('GET', idempotency)
+    if prior then
+      return 2, prior, 0
+    end
+  end
+  local h = redis.call('HMGET', product, 'available', 'limit', 'starts', 'ends', 'inflight')
+  if not h[1] then
+    -- only a synced Redis may say a product does not exist
+    return redis.call('EXISTS', KEYS[2]) == 0 and -2 or -1, 0, 0
+  end
+  if h[3] and clock() < tonumber(h[3]) then
+    return -3, tonumber(h[3]), now
+  end
+  if h[4] and clock() >= tonumber(h[4]) then
+    return -4, tonumber(h[4]), 0
+  end
+  if h[2] then
+    if customer == '' then
+      return -6, tonumber(h[2]), 0
+    end
+    local bought = tonumber(redis.call('HGET', counts, customer) or '0')
+    if bought + quantity > tonumber(h[2]) then
+      return -5, tonumber(h[2]), bought
+    end
+  end
+  local available = tonumber(h[1])
+  if available < quantity then
+    return 0, available, 0
+  end
+  local left = available - quantity
+  redis.call('HSET', product, 'available', left, 'inflight', tonumber(h[5]) + quantity)
+  if h[2] then
+    redis.call('HINCRBY', counts, customer, quantity)
+    -- the job says its units count against the limit, so every later step releases exactly those
+    job = string.sub(job, 1, -2) .. ',"limited":true}'
+  end
+  n = n + 1
+  queued[n] = job
+  pending[2 * n - 1] = order
+  pending[2 * n] = job
+  if idempotency then
+    redis.call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[1])
+  end
+  return 1, left, 0
+end
+
+local answers, m = {}, 0
 local k, a = 4, 3
-local flags = ARGV[2]
-for i = 1, #flags do
-  local flag = string.byte(flags, i)
+local shapes = ARGV[2]
+for i = 1, #shapes do
+  local shape = string.byte(shapes, i)
   local product, counts, idempotency, customer = KEYS[k], nil, nil, ''
   local quantity, job = tonumber(ARGV[a]), ARGV[a + 1]
-  k = k + 1
-  a = a + 2
-  if flag == CUSTOMER or flag == BOTH then
-    counts = KEYS[k]
-    customer = ARGV[a]
-    k = k + 1
-    a = a + 1
+  k, a = k + 1, a + 2
+  if shape == CUSTOMER or shape == BOTH then
+    counts, customer = KEYS[k], ARGV[a]
+    k, a = k + 1, a + 1
   end
-  if flag == KEYED or flag == BOTH then
+  if shape == KEYED or shape == BOTH then
     idempotency = KEYS[k]
     k = k + 1
   end
-  local order = ARGV[a]
+  local verdict, first, second = reserve(product, counts, idempotency, quantity, job, customer, ARGV[a])
   a = a + 1
-  local prior = idempotency and redis.call('GET', idempotency)
-  if prior then
-    answer(2, prior)
-  else
-    local h = redis.call('HMGET', product, 'available', 'limit', 'starts', 'ends', 'inflight')
-    local available, limit, starts, ends = h[1], h[2], h[3], h[4]
-    if not available then
-      -- only a synced Redis may say a product does not exist
-      answer(redis.call('EXISTS', KEYS[2]) == 0 and -2 or -1)
-    elseif starts and clock() < tonumber(starts) then
-      answer(-3, tonumber(starts))
-      m = m + 1
-      answers[m] = now
-    elseif ends and clock() >= tonumber(ends) then
-      answer(-4, tonumber(ends))
-    else
-      local refused = false
-      if limit then
-        limit = tonumber(limit)
-        if customer == '' then
-          answer(-6, limit)
-          refused = true
-        else
-          local bought = tonumber(redis.call('HGET', counts, customer) or '0')
-          if bought + quantity > limit then
-            answer(-5, limit)
-            m = m + 1
-            answers[m] = bought
-            refused = true
-          end
-        end
-      end
-      if not refused then
-        available = tonumber(available)
-        if available < quantity then
-          answer(0, available)
-        else
-          local left = available - quantity
-          redis.call('HSET', product, 'available', left, 'inflight', tonumber(h[5]) + quantity)
-          if limit then
-            redis.call('HINCRBY', counts, customer, quantity)
-            -- the job says its units count against the limit, so every later step releases exactly those
-            job = string.sub(job, 1, -2) .. ',"limited":true}'
-          end
-          n = n + 1
-          queued[n] = job
-          pending[2 * n - 1] = order
-          pending[2 * n] = job
-          if idempotency then
-            redis.call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[1])
-          end
-          answer(1, left)
-        end
-      end
-    end
-  end
+  answers[m + 1], answers[m + 2], answers[m + 3] = verdict, first, second
+  m = m + 3
 end
 -- the accepted jobs are queued and marked pending after the last order, one command each rather
 -- than two per order: the script is atomic, so no reader can tell the difference

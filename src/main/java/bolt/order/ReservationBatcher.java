@@ -28,8 +28,8 @@ final class ReservationBatcher {
   private static final LuaScript RESERVE = LuaScript.load("reserve");
   static final int MAX_ORDERS = 64;
   static final int MAX_BYTES = 64 * 1024;
-  /** Values in reserve.lua's flat answer per verdict (verdict included), indexed by verdict + 6. */
-  private static final int[] ANSWER_SIZE = {2, 3, 2, 3, 1, 1, 2, 2, 2};
+  /** Values per order in reserve.lua's flat answer: its verdict and two more. */
+  static final int ANSWER_SIZE = 3;
 
   /**
    * One order's part of the call: its keys, its arguments, and the character that says which it
@@ -110,22 +110,16 @@ final class ReservationBatcher {
       return;
     }
     Response answers = done.result();
-    int at = 0;
-    for (Waiting order : batch) {
-      try {
-        int size = ANSWER_SIZE[answers.get(at).toInteger() + 6];
-        List<Response> answer = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-          answer.add(answers.get(at + i));
-        }
-        at += size;
-        order.answer().complete(answer);
-      } catch (RuntimeException outOfStep) {
-        // a script and a caller that disagree on the layout: no answer after this one can be trusted
-        IllegalStateException failure = new IllegalStateException("reserve.lua answered out of step", outOfStep);
-        batch.forEach(each -> each.answer().tryFail(failure));
-        return;
-      }
+    if (answers.size() != ANSWER_SIZE * batch.size()) {
+      // a script and a caller that disagree on the layout: no answer can be trusted
+      IllegalStateException failure = new IllegalStateException(
+          "reserve.lua gave " + answers.size() + " values for " + batch.size() + " orders");
+      batch.forEach(order -> order.answer().fail(failure));
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      int at = ANSWER_SIZE * i;
+      batch.get(i).answer().complete(List.of(answers.get(at), answers.get(at + 1), answers.get(at + 2)));
     }
   }
 
@@ -148,7 +142,7 @@ final class ReservationBatcher {
   }
 
   private static boolean accepted(Response answers) {
-    for (int at = 0; at < answers.size(); at += ANSWER_SIZE[answers.get(at).toInteger() + 6]) {
+    for (int at = 0; at < answers.size(); at += ANSWER_SIZE) {
       if (answers.get(at).toInteger() == 1) {
         return true;
       }
