@@ -55,10 +55,10 @@ public class EvalshaCeiling extends AbstractVerticle {
           Request evalsha = Request.cmd(Command.EVALSHA).arg(sha).arg(4).arg(tag + "queue").arg(tag + "synced")
               .arg(tag + "pending").arg(tag + "product:" + product)
               .arg(86400).arg("-").arg(1).arg(job).arg(id);
-          // 202 only for a real reservation (the flat answer 1, available), so a layout out of step
+          // 202 only for a real reservation (the flat answer 1, available, 0), so a layout out of step
           // with the script shows as no accepted orders in bench/hot.sh rather than as a fast ceiling
           redis.send(evalsha).onComplete(done -> {
-            boolean reserved = done.succeeded() && done.result().size() == 2
+            boolean reserved = done.succeeded() && done.result().size() == 3
                 && done.result().get(0).toInteger() == 1;
             request.response().setStatusCode(reserved ? 202 : 500)
                 .putHeader("Content-Type", "application/json").end(reserved ? ACCEPTED : FAILED);

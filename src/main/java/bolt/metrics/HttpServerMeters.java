@@ -85,7 +85,11 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
 
   @Override
   public Exchange requestBegin(Boolean socket, HttpRequest request) {
-    return new Exchange(request.method(), active.computeIfAbsent(request.method(), this::activeGauge));
+    LongAdder requests = active.get(request.method());
+    if (requests == null) {
+      requests = active.computeIfAbsent(request.method(), this::activeGauge);
+    }
+    return new Exchange(request.method(), requests);
   }
 
   /**
@@ -110,8 +114,11 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
 
   @Override
   public void responseEnd(Exchange exchange, HttpResponse response, long bytesWritten) {
-    Meters meters = outcomes.computeIfAbsent(
-        new Outcome(exchange.method, exchange.route == null ? "" : exchange.route, response.statusCode()), this::meters);
+    Outcome outcome = new Outcome(exchange.method, exchange.route == null ? "" : exchange.route, response.statusCode());
+    Meters meters = outcomes.get(outcome);
+    if (meters == null) {
+      meters = outcomes.computeIfAbsent(outcome, this::meters);
+    }
     meters.requests().increment();
     meters.responseTime().record(System.nanoTime() - exchange.startNanos, TimeUnit.NANOSECONDS);
     exchange.end();
