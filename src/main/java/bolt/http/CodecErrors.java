@@ -62,7 +62,7 @@ final class CodecErrors {
   private static void answerAndClose(HttpServerRequest request, ApiError error) {
     request.response()
         .setStatusCode(error.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CONTENT_TYPE, Errors.JSON)
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(error.body().toBuffer());
     request.connection().close();

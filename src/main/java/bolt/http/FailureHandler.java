@@ -5,6 +5,7 @@ import bolt.metrics.BoltMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -46,7 +47,7 @@ final class FailureHandler implements Handler<RoutingContext> {
    */
   void handle(RoutingContext ctx, int status) {
     Throwable failure = ctx.failure();
-    if (clientGone(ctx, failure)) {
+    if (clientGone(ctx.response(), failure)) {
       // a reset fails the request twice: as the reset, then as the close
       if (!ctx.response().ended() && ctx.get(DISCONNECT_COUNTED) == null) {
         ctx.put(DISCONNECT_COUNTED, Boolean.TRUE);
@@ -74,7 +75,7 @@ final class FailureHandler implements Handler<RoutingContext> {
    * rules, less the ones only vertx-web's own failures need.
    */
   void handle(HttpServerRequest request, Throwable failure) {
-    if (request.response().closed() || failure instanceof HttpClosedException || failure instanceof IOException) {
+    if (clientGone(request.response(), failure)) {
       if (!request.response().ended()) {
         counters.clientDisconnect();
       }
@@ -133,8 +134,8 @@ final class FailureHandler implements Handler<RoutingContext> {
    * request's own stream failure counts (vertx-web passes it as it is); a backend's refused or reset
    * connection arrives wrapped in {@link Unavailable} and is answered 503.
    */
-  private static boolean clientGone(RoutingContext ctx, Throwable failure) {
-    return ctx.response().closed() || failure instanceof HttpClosedException || failure instanceof IOException;
+  private static boolean clientGone(HttpServerResponse response, Throwable failure) {
+    return response.closed() || failure instanceof HttpClosedException || failure instanceof IOException;
   }
 
   /** Class, message (a PostgreSQL error's has its SQLSTATE) and where it was thrown: enough to find a bug, in one line. */

@@ -34,25 +34,17 @@ final class OrderHandler {
   }
 
   /**
-   * POST /order with its body read: answers it, or fails with what the failure handler answers
-   * (an invalid body fails at once). Served by {@link OrderIntake}, and by the router for the
-   * requests the intake leaves to it.
+   * POST /order with its body read: answers it, throws the {@link ApiError} of an invalid request,
+   * or fails with what the failure handler answers. Served by {@link OrderIntake}, and by the router
+   * for the requests the intake leaves to it.
    */
   Future<Void> place(HttpServerRequest request, Buffer body) {
-    String productId;
-    int quantity;
-    String customerId;
-    String idempotencyKey;
-    try {
-      JsonInput input = JsonInput.parse(body);
-      productId = input.requiredString("productId", 64, PRODUCT_ID_PATTERN);
-      quantity = input.requiredInt("quantity", 1, 1000);
-      customerId = input.optionalString("customerId", 64);
-      input.validate();
-      idempotencyKey = idempotencyKey(request);
-    } catch (ApiError invalid) {
-      return Future.failedFuture(invalid);
-    }
+    JsonInput input = JsonInput.parse(body);
+    String productId = input.requiredString("productId", 64, PRODUCT_ID_PATTERN);
+    int quantity = input.requiredInt("quantity", 1, 1000);
+    String customerId = input.optionalString("customerId", 64);
+    input.validate();
+    String idempotencyKey = idempotencyKey(request);
     long start = System.nanoTime();
     return orders.place(productId, quantity, customerId, idempotencyKey).map(placement -> {
       boolean remembered = placement instanceof Placement.Refused refused && refused.remembered();

@@ -47,8 +47,8 @@ final class OrderIntake {
       gate.bodyArrived(request);
       try {
         orders.place(request, read.result()).onFailure(failure -> failures.handle(request, failure));
-      } catch (RuntimeException bug) {
-        failures.handle(request, bug);
+      } catch (RuntimeException invalid) { // an invalid request throws its ApiError
+        failures.handle(request, invalid);
       }
     });
     return true;
