@@ -329,18 +329,18 @@ inline reserve(o, t) {   /* t: the attempt's bit in tried */
   d_step {
     tried = tried | t;
     if
-    :: KEYED(o) && keyK -> skip                         /* reserve.lua:34-39 replay: change nothing */
+    :: KEYED(o) && keyK -> skip                         /* reserve.lua:42-47 replay: change nothing */
     :: else ->
-       /* reserve.lua:41-44 missing hash, :45-50 sale window: not modelled (README) */
+       /* reserve.lua:49-52 missing hash, :53-62 sale window: not modelled (README) */
        if
-       :: LIMIT > 0 && bought + Q(o) > LIMIT ->         /* reserve.lua:51-59 over the customer's limit */
+       :: LIMIT > 0 && bought + Q(o) > LIMIT ->         /* reserve.lua:63-71 over the customer's limit */
           assert(lost || rcount + Q(o) > LIMIT)         /* I5: refused only when the counted units
                                                          * and the order's passed the limit */
        :: else ->
           if
-          :: avail < Q(o) ->                            /* reserve.lua:61-63 refuse */
+          :: avail < Q(o) ->                            /* reserve.lua:72-75 refuse */
              assert(stock - unwritten - unreflected - unreturned < Q(o))  /* I5: no phantom */
-          :: else ->                                    /* reserve.lua:64-78 accept */
+          :: else ->                                    /* reserve.lua:76-90 accept */
              avail = avail - Q(o);
              inflight = inflight + Q(o);
              if
@@ -582,9 +582,9 @@ active proctype Sync() {
   :: passes == SYNCS -> break
   :: d_step { passes < SYNCS -> passes = passes + 1; ss = stock; sv = version };  /* RedisSync.run: products.all() reads the row */
      d_step {                              /* later: sync_product.lua with that row */
-       /* sync_product.lua:24-32 missing hash: not reachable here; :34-39 rules: fixed here */
+       /* sync_product.lua:24-32 missing hash: not reachable here; :33-44 rules: fixed here */
        if
-       :: inflight == 0 && sv > r_dbver -> /* sync_product.lua:40-44 adopt the row */
+       :: inflight == 0 && sv > r_dbver -> /* sync_product.lua:45-49 adopt the row */
           avail = ss; r_dbstock = ss; r_dbver = sv; avver = sv;
           reflect(sv)
        :: else -> skip

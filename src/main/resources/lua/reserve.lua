@@ -17,44 +17,56 @@
 -- earlier accepted order with the same idempotency key. (Flat, not a table per order: cheaper to
 -- build and to encode.)
 local now
+local call = redis.call
 local queued, pending, n = {}, {}, 0
 local KEYED, CUSTOMER, BOTH = string.byte('k'), string.byte('c'), string.byte('b')
 
 local function clock()
   -- Redis's clock decides, so every API process agrees whatever its own clock says
   if not now then
-    local t = redis.call('TIME')
+    local t = call('TIME')
     now = t[1] * 1000 + math.floor(t[2] / 1000)
   end
   return now
 end
 
+-- a product's sale rules: one field, 'limit,starts,ends' with an empty part for a rule not set
+-- (sync_product.lua), absent when none is: one field costs an order less than three
+local function rules(text)
+  local limit, starts, ends = string.match(text, '^(%-?%d*),(%-?%d*),(%-?%d*)$')
+  return tonumber(limit), tonumber(starts), tonumber(ends)
+end
+
 -- one order's verdict and its two values
 local function reserve(product, counts, idempotency, quantity, job, customer, order)
   if idempotency then
-    local prior = redis.call('GET', idempotency)
+    local prior = call('GET', idempotency)
     if prior then
       return 2, prior, 0
     end
   end
-  local h = redis.call('HMGET', product, 'available', 'limit', 'starts', 'ends', 'inflight')
+  local h = call('HMGET', product, 'available', 'inflight', 'rules')
   if not h[1] then
     -- only a synced Redis may say a product does not exist
-    return redis.call('EXISTS', KEYS[2]) == 0 and -2 or -1, 0, 0
+    return call('EXISTS', KEYS[2]) == 0 and -2 or -1, 0, 0
   end
-  if h[3] and clock() < tonumber(h[3]) then
-    return -3, tonumber(h[3]), now
+  local limit, starts, ends
+  if h[3] then
+    limit, starts, ends = rules(h[3])
   end
-  if h[4] and clock() >= tonumber(h[4]) then
-    return -4, tonumber(h[4]), 0
+  if starts and clock() < starts then
+    return -3, starts, now
   end
-  if h[2] then
+  if ends and clock() >= ends then
+    return -4, ends, 0
+  end
+  if limit then
     if customer == '' then
-      return -6, tonumber(h[2]), 0
+      return -6, limit, 0
     end
-    local bought = tonumber(redis.call('HGET', counts, customer) or '0')
-    if bought + quantity > tonumber(h[2]) then
-      return -5, tonumber(h[2]), bought
+    local bought = tonumber(call('HGET', counts, customer) or '0')
+    if bought + quantity > limit then
+      return -5, limit, bought
     end
   end
   local available = tonumber(h[1])
@@ -62,9 +74,9 @@ local function reserve(product, counts, idempotency, quantity, job, customer, or
     return 0, available, 0
   end
   local left = available - quantity
-  redis.call('HSET', product, 'available', left, 'inflight', tonumber(h[5]) + quantity)
-  if h[2] then
-    redis.call('HINCRBY', counts, customer, quantity)
+  call('HSET', product, 'available', left, 'inflight', tonumber(h[2]) + quantity)
+  if limit then
+    call('HINCRBY', counts, customer, quantity)
     -- the job says its units count against the limit, so every later step releases exactly those
     job = string.sub(job, 1, -2) .. ',"limited":true}'
   end
@@ -73,7 +85,7 @@ local function reserve(product, counts, idempotency, quantity, job, customer, or
   pending[2 * n - 1] = order
   pending[2 * n] = job
   if idempotency then
-    redis.call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[1])
+    call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[1])
   end
   return 1, left, 0
 end
@@ -102,7 +114,7 @@ end
 -- the accepted jobs are queued and marked pending after the last order, one command each rather
 -- than two per order: the script is atomic, so no reader can tell the difference
 if n > 0 then
-  redis.call('LPUSH', KEYS[1], unpack(queued))
-  redis.call('HSET', KEYS[3], unpack(pending))
+  call('LPUSH', KEYS[1], unpack(queued))
+  call('HSET', KEYS[3], unpack(pending))
 end
 return answers

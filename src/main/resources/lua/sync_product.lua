@@ -8,20 +8,20 @@
 -- the row is newer than anything Redis has heard of: that catches a stock change made directly in
 -- the DB. Keys with units in flight are never touched (docs/design.md). avver records the row
 -- version `available` was set from, so that a stock change applied after this adds nothing twice
--- (return_units.lua). Sale rules carry their own version and are taken whenever newer.
+-- (return_units.lua). Sale rules carry their own version and are taken whenever newer, into one
+-- field, 'rules' ('limit,starts,ends', an empty part for a rule not set; absent when none is).
 -- Returns 1 when created, 2 when the stock was adopted, 3 when only the rules changed, 0 when left alone.
 local function rules()
-  redis.call('HSET', KEYS[1], 'rulesver', ARGV[3])
-  local fields = {'limit', 'starts', 'ends'}
-  for i, field in ipairs(fields) do
-    if ARGV[3 + i] == '' then
-      redis.call('HDEL', KEYS[1], field)
-    else
-      redis.call('HSET', KEYS[1], field, ARGV[3 + i])
-    end
+  -- one field for the three rules, absent when none is set: reserve.lua reads one field, not three
+  local text = ARGV[4] .. ',' .. ARGV[5] .. ',' .. ARGV[6]
+  if text == ',,' then
+    redis.call('HSET', KEYS[1], 'rulesver', ARGV[3])
+    redis.call('HDEL', KEYS[1], 'rules')
+  else
+    redis.call('HSET', KEYS[1], 'rulesver', ARGV[3], 'rules', text)
   end
 end
-local h = redis.call('HMGET', KEYS[1], 'available', 'inflight', 'dbver', 'rulesver')
+local h = redis.call('HMGET', KEYS[1], 'available', 'inflight', 'dbver', 'rulesver', 'limit', 'starts', 'ends')
 if not h[1] then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[1], 'available', ARGV[1], 'inflight', 0, 'dbstock', ARGV[1], 'dbver', ARGV[2],
@@ -29,6 +29,11 @@ if not h[1] then
   rules()
   redis.call('PUBLISH', ARGV[8], ARGV[7])
   return 1
+end
+if h[5] or h[6] or h[7] then
+  -- a hash from before the rules shared one field: its rules move into it as they are
+  redis.call('HDEL', KEYS[1], 'limit', 'starts', 'ends')
+  redis.call('HSET', KEYS[1], 'rules', (h[5] or '') .. ',' .. (h[6] or '') .. ',' .. (h[7] or ''))
 end
 local changed = 0
 if tonumber(ARGV[3]) > tonumber(h[4] or '-1') then

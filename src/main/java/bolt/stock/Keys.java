@@ -28,8 +28,8 @@ public final class Keys {
   }
 
   /**
-   * Hash of one product: available, inflight, dbstock, dbver, avver, and its sale rules (limit,
-   * starts, ends, rulesver) (docs/design.md).
+   * Hash of one product: available, inflight, dbstock, dbver, avver, and its sale rules (rules:
+   * "limit,starts,ends"; rulesver) (docs/design.md).
    */
   public String product(String productId) {
     return tag + "product:" + productId;

@@ -1,6 +1,8 @@
 package bolt.order;
 
 import bolt.infra.Unavailable;
+import bolt.stock.Product;
+import bolt.stock.SaleRules;
 import bolt.stock.StockLedger;
 import bolt.support.Http;
 import bolt.support.TestEnv;
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -156,6 +160,34 @@ class ReserveScriptTest {
       assertThat(env.redis(Command.HGET, env.keys().pending(), OrderJob.parse(job).orderId().toString()).toString())
           .as("pending marker").isEqualTo(job);
     }
+  }
+
+  @Test
+  void rulesInOneFieldAreKeptByReserveAndAHashWithTheOldFieldsHasThemMovedInByTheSync() {
+    Instant ends = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
+    String product = "ruled";
+    String hash = env.keys(product).product(product);
+    Waits.await(ledger.sync(new Product(product, product, 10, 0, new SaleRules(2, null, ends, null, 1), null,
+        env.keys(product).shard())));
+    assertThat(env.redis(Command.HGET, hash, "rules").toString()).isEqualTo("2,," + ends.toEpochMilli());
+    assertThat(Waits.await(intake.place(product, 3, "ann", null))).isEqualTo(new Placement.LimitExceeded(2, 0));
+
+    // a hash as Bolt wrote it before the rules shared one field: a limit of 1 and a sale that has ended
+    long ended = Instant.now().minus(1, ChronoUnit.MINUTES).toEpochMilli();
+    env.redis(Command.HDEL, hash, "rules");
+    env.redis(Command.HSET, hash, "limit", "1", "ends", String.valueOf(ended));
+    Waits.await(ledger.sync(new Product(product, product, 10, 0, new SaleRules(1, null, Instant.ofEpochMilli(ended),
+        null, 1), null, env.keys(product).shard())));
+
+    assertThat(env.redis(Command.HMGET, hash, "limit", "starts", "ends")).allMatch(field -> field == null);
+    assertThat(env.redis(Command.HGET, hash, "rules").toString()).isEqualTo("1,," + ended);
+    assertThat(Waits.await(intake.place(product, 1, "ann", null))).isEqualTo(new Placement.Ended(Instant.ofEpochMilli(ended)));
+
+    // a newer version of the rules (none) replaces them, and the field goes
+    Waits.await(ledger.sync(new Product(product, product, 10, 0, new SaleRules(null, null, null, null, 2), null,
+        env.keys(product).shard())));
+    assertThat(env.redis(Command.HEXISTS, hash, "rules").toInteger()).isZero();
+    assertThat(Waits.await(intake.place(product, 3, null, null))).isInstanceOf(Placement.Accepted.class);
   }
 
   @Test
