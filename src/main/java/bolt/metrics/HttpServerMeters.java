@@ -33,35 +33,72 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
 
   private final MeterRegistry registry;
   private final LongAdder connections = new LongAdder();
-  private final Map<HttpMethod, LongAdder> active = new ConcurrentHashMap<>();
-  private final Map<HttpMethod, Counter> resets = new ConcurrentHashMap<>();
-  private final Map<Outcome, Meters> outcomes = new ConcurrentHashMap<>();
+  private final Map<String, MethodMeters> methods = new ConcurrentHashMap<>();
+  // HttpMethod hashes a new String of its name on every call: the two methods of a sale are kept
+  // apart and found by identity (Vert.x gives every request of a known method the same instance)
+  private volatile MethodMeters post;
+  private volatile MethodMeters get;
 
-  private record Outcome(HttpMethod method, String route, int code) {
+  private record Outcome(String route, int code) {
   }
 
   private record Meters(Counter requests, Timer responseTime) {
   }
 
+  /** The meters of one method: its active requests, its resets, and its outcomes by route and code. */
+  private final class MethodMeters {
+    private final String name;
+    private final LongAdder active = new LongAdder();
+    private final Map<Outcome, Meters> outcomes = new ConcurrentHashMap<>();
+    private volatile Counter resets;
+
+    private MethodMeters(String name) {
+      this.name = name;
+      Gauge.builder("vertx.http.server.active.requests", active, LongAdder::doubleValue)
+          .description("Number of requests being processed").tag("method", name).register(registry);
+    }
+
+    private Meters meters(String route, int code) {
+      Outcome outcome = new Outcome(route, code);
+      Meters meters = outcomes.get(outcome);
+      return meters != null ? meters : outcomes.computeIfAbsent(outcome, this::register);
+    }
+
+    private Meters register(Outcome outcome) {
+      String[] tags = {"code", String.valueOf(outcome.code()), "method", name, "route", outcome.route()};
+      return new Meters(
+          Counter.builder("vertx.http.server.requests").description("Number of processed requests").tags(tags)
+              .register(registry),
+          Timer.builder("vertx.http.server.response.time").description("Request processing time").tags(tags)
+              .register(registry));
+    }
+
+    private void reset() {
+      if (resets == null) {
+        resets = Counter.builder("vertx.http.server.request.resets").description("Number of request resets")
+            .tag("method", name).register(registry);
+      }
+      resets.increment();
+    }
+  }
+
   /** One request, from its head to the end of its response (or its reset). */
   static final class Exchange {
-    private final HttpMethod method;
-    private final LongAdder active;
+    private final MethodMeters method;
     private final long startNanos = System.nanoTime();
     private String route;
     private String lastRoute;
     private boolean ended;
 
-    private Exchange(HttpMethod method, LongAdder active) {
+    private Exchange(MethodMeters method) {
       this.method = method;
-      this.active = active;
-      active.increment();
+      method.active.increment();
     }
 
     private void end() {
       if (!ended) {
         ended = true;
-        active.decrement();
+        method.active.decrement();
       }
     }
   }
@@ -85,11 +122,22 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
 
   @Override
   public Exchange requestBegin(Boolean socket, HttpRequest request) {
-    LongAdder requests = active.get(request.method());
-    if (requests == null) {
-      requests = active.computeIfAbsent(request.method(), this::activeGauge);
+    return new Exchange(methodMeters(request.method()));
+  }
+
+  private MethodMeters methodMeters(HttpMethod method) {
+    MethodMeters known = method == HttpMethod.POST ? post : method == HttpMethod.GET ? get : null;
+    if (known != null) {
+      return known;
     }
-    return new Exchange(request.method(), requests);
+    // registering twice is harmless: both loops get the one instance the map holds
+    MethodMeters meters = methods.computeIfAbsent(method.name(), MethodMeters::new);
+    if (method == HttpMethod.POST) {
+      post = meters;
+    } else if (method == HttpMethod.GET) {
+      get = meters;
+    }
+    return meters;
   }
 
   /**
@@ -107,36 +155,15 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
 
   @Override
   public void requestReset(Exchange exchange) {
-    resets.computeIfAbsent(exchange.method, method -> Counter.builder("vertx.http.server.request.resets")
-        .description("Number of request resets").tag("method", method.name()).register(registry)).increment();
+    exchange.method.reset();
     exchange.end();
   }
 
   @Override
   public void responseEnd(Exchange exchange, HttpResponse response, long bytesWritten) {
-    Outcome outcome = new Outcome(exchange.method, exchange.route == null ? "" : exchange.route, response.statusCode());
-    Meters meters = outcomes.get(outcome);
-    if (meters == null) {
-      meters = outcomes.computeIfAbsent(outcome, this::meters);
-    }
+    Meters meters = exchange.method.meters(exchange.route == null ? "" : exchange.route, response.statusCode());
     meters.requests().increment();
     meters.responseTime().record(System.nanoTime() - exchange.startNanos, TimeUnit.NANOSECONDS);
     exchange.end();
-  }
-
-  private LongAdder activeGauge(HttpMethod method) {
-    LongAdder requests = new LongAdder();
-    Gauge.builder("vertx.http.server.active.requests", requests, LongAdder::doubleValue)
-        .description("Number of requests being processed").tag("method", method.name()).register(registry);
-    return requests;
-  }
-
-  private Meters meters(Outcome outcome) {
-    String[] tags = {"code", String.valueOf(outcome.code()), "method", outcome.method().name(), "route", outcome.route()};
-    return new Meters(
-        Counter.builder("vertx.http.server.requests").description("Number of processed requests").tags(tags)
-            .register(registry),
-        Timer.builder("vertx.http.server.response.time").description("Request processing time").tags(tags)
-            .register(registry));
   }
 }
