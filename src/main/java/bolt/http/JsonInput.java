@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.regex.Pattern;
 
 /**
  * Reads and validates a JSON request body field by field, collecting every problem so that one 400
@@ -66,21 +65,30 @@ final class JsonInput {
     return mediaType.trim().equalsIgnoreCase("application/json");
   }
 
-  String requiredString(String field, int maxLength, Pattern pattern) {
+  String requiredString(String field, int maxLength) {
+    return requiredString(field, maxLength, false);
+  }
+
+  /** A required string that is a valid product id ({@link ProductIds}). */
+  String requiredProductId(String field) {
+    return requiredString(field, ProductIds.MAX_LENGTH, true);
+  }
+
+  String optionalString(String field, int maxLength) {
+    Object value = body.getValue(field);
+    return value == null ? null : checkedString(field, value, maxLength, false);
+  }
+
+  private String requiredString(String field, int maxLength, boolean productId) {
     Object value = body.getValue(field);
     if (value == null) {
       problems.put(field, "is required");
       return null;
     }
-    return checkedString(field, value, maxLength, pattern);
+    return checkedString(field, value, maxLength, productId);
   }
 
-  String optionalString(String field, int maxLength) {
-    Object value = body.getValue(field);
-    return value == null ? null : checkedString(field, value, maxLength, null);
-  }
-
-  private String checkedString(String field, Object value, int maxLength, Pattern pattern) {
+  private String checkedString(String field, Object value, int maxLength, boolean productId) {
     if (!(value instanceof String text)) {
       problems.put(field, "must be a string");
       return null;
@@ -89,8 +97,8 @@ final class JsonInput {
       problems.put(field, "must be 1 to " + maxLength + " characters");
       return null;
     }
-    if (pattern != null && !pattern.matcher(text).matches()) {
-      problems.put(field, "must match " + pattern.pattern());
+    if (productId && !ProductIds.allowedCharacters(text)) {
+      problems.put(field, "must match " + ProductIds.RULE);
       return null;
     }
     // PostgreSQL text cannot hold NUL: accepted, the order could never be written (a poison job)

@@ -15,13 +15,10 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** POST /order and GET /order/{id}. */
 final class OrderHandler {
 
-  /** Product ids become part of Redis key names: no braces (hash tags), no spaces. */
-  static final Pattern PRODUCT_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.:-]+");
   private static final int MAX_IDEMPOTENCY_KEY = 128;
 
   private final OrderService orders;
@@ -40,7 +37,7 @@ final class OrderHandler {
    */
   Future<Void> place(HttpServerRequest request, Buffer body) {
     JsonInput input = JsonInput.parse(body);
-    String productId = input.requiredString("productId", 64, PRODUCT_ID_PATTERN);
+    String productId = input.requiredProductId("productId");
     int quantity = input.requiredInt("quantity", 1, 1000);
     String customerId = input.optionalString("customerId", 64);
     input.validate();

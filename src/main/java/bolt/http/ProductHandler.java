@@ -47,8 +47,8 @@ final class ProductHandler {
 
   void create(RoutingContext ctx) {
     JsonInput input = JsonInput.of(ctx);
-    String id = input.requiredString("id", 64, OrderHandler.PRODUCT_ID_PATTERN);
-    String name = input.requiredString("name", 200, null);
+    String id = input.requiredProductId("id");
+    String name = input.requiredString("name", 200);
     int stock = input.requiredInt("stock", 0, 1_000_000_000);
     SaleRules rules = SaleRuleFields.forCreate(input);
     input.validate();
@@ -127,9 +127,9 @@ final class ProductHandler {
   /** A product id as POST /order accepts it; no product can have another (and PostgreSQL text cannot hold NUL). */
   private static String productId(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (id == null || id.length() > 64 || !OrderHandler.PRODUCT_ID_PATTERN.matcher(id).matches()) {
+    if (!ProductIds.valid(id)) {
       throw new ApiError(400, "INVALID_PRODUCT_ID",
-          "a product id is 1 to 64 characters matching " + OrderHandler.PRODUCT_ID_PATTERN.pattern());
+          "a product id is 1 to " + ProductIds.MAX_LENGTH + " characters matching " + ProductIds.RULE);
     }
     return id;
   }

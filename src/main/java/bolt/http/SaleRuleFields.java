@@ -34,7 +34,7 @@ final class SaleRuleFields {
       input.problem("stock", "cannot be patched: stock changes through POST /admin/products/{id}/restock, "
           + "cancellations and sales");
     }
-    String name = input.has("name") ? input.requiredString("name", 200, null) : null;
+    String name = input.has("name") ? input.requiredString("name", 200) : null;
     Change<Integer> limit = input.has("limitPerCustomer")
         ? new Change<>(input.optionalInt("limitPerCustomer", 1, MAX_LIMIT)) : null;
     Change<Instant> starts = input.has("saleStartsAt") ? new Change<>(input.optionalInstant("saleStartsAt")) : null;
