@@ -92,12 +92,12 @@ final class FlatJson {
     if (!take('"')) {
       return null;
     }
-    int start = at;
-    for (; at < bytes.length; at++) {
-      byte b = bytes[at];
+    for (int end = at; end < bytes.length; end++) {
+      byte b = bytes[end];
       if (b == '"') {
-        at++;
-        return new String(bytes, start, at - 1 - start, StandardCharsets.ISO_8859_1);
+        String text = new String(bytes, at, end - at, StandardCharsets.ISO_8859_1);
+        at = end + 1;
+        return text;
       } else if (b < 0x20 || b > 0x7E || b == '\\') {
         return null;
       }
