@@ -7,8 +7,10 @@
 #   steady: quantity 1 over 100 products that cannot sell out, for a duration: Bolt (API only), the
 #           intake ceiling (bench/ceiling/EvalshaCeiling.java: one reserve.lua per request and
 #           nothing else), and the baseline
-# For each run: requests/s, p99, and Redis's CPU per accepted order (INFO commandstats: the
-# microseconds of every EVAL/EVALSHA call over the 202 answers) and script calls per accepted order.
+# For each run: requests/s, p99, and Redis's cost per accepted order two ways: INFO commandstats (the
+# microseconds of every EVAL/EVALSHA call over the 202 answers: wall time inside the scripts) and
+# INFO cpu (the main thread's CPU time over the run, requests read and replies written included);
+# script calls per accepted order, and Redis's CPU % (INFO cpu).
 # Appends a table to bench/results/RESULTS.md (not with --quick).
 #
 # Usage: bench/hot.sh [--rounds N] [--duration D] [--flash-requests N] [--baseline-jar PATH] [--only SCENARIO]
@@ -94,6 +96,12 @@ script_stats() {
     END { printf "%d %d", usec, calls }'
 }
 
+# Redis's main thread's CPU time so far, in microseconds (INFO cpu): CPU, where commandstats' usec
+# is wall time inside the command, which a Redis descheduled mid-script inflates
+redis_cpu_us() {
+  rcli INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys)_main_thread:/ { s += $2 } END { printf "%d", s * 1e6 }'
+}
+
 products_in_redis() { # the 100 steady products and the sync mark, for the ceiling (Bolt makes its own)
   local i
   for i in $(seq -f '%03g' 0 99); do
@@ -144,11 +152,14 @@ measure() {
     run_wrk "$who-$s-warmup" "$WARMUP_S" orders.lua "${env_args[@]}" >/dev/null
   fi
   rcli CONFIG RESETSTAT >/dev/null
+  local cpu_before cpu
+  cpu_before=$(redis_cpu_us)
   run_wrk "$who-$s" "$([[ $s == flash ]] && echo 600 || echo "$DURATION_S")" orders.lua "${env_args[@]}" >/dev/null
+  cpu=$(($(redis_cpu_us) - cpu_before))
   local stats usec calls accepted
   stats=$(script_stats); usec=${stats% *}; calls=${stats#* }
   accepted=${R[n:202]:-0}
-  ROWS+=("$s|$who|${R[rps]}|${R[p99_ms]}|$accepted|$( ((accepted > 0)) && calc "$usec / $accepted" || echo -)|$( ((accepted > 0)) && calc "$calls / $accepted" || echo -)|$(calc "$usec / ${R[duration_s]} / 10000")")
+  ROWS+=("$s|$who|${R[rps]}|${R[p99_ms]}|$accepted|$( ((accepted > 0)) && calc "$usec / $accepted" || echo -)|$( ((accepted > 0)) && calc "$cpu / $accepted" || echo -)|$( ((accepted > 0)) && calc "$calls / $accepted" || echo -)|$(calc "$cpu / ${R[duration_s]} / 10000")")
   log "$s $who: $(thousands "${R[rps]}") requests/s, p99 ${R[p99_ms]} ms, $(thousands "$accepted") accepted, Redis ${usec} us in $calls script calls"
   if [[ $who == ceiling ]]; then stop_ceiling; else stop_bolt; drop_db; fi
   drop_keys
@@ -171,11 +182,11 @@ done
   echo "- machine: $(nproc) cores, $(uname -sr); Redis $(rcli INFO server | tr -d '\r' | sed -n 's/^redis_version://p'), appendfsync $(rcli CONFIG GET appendfsync | tail -n1)"
   echo "- Bolt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml bench/ceiling || echo ' (uncommitted changes)'), API only, $HTTP_INSTANCES HTTP instances, metrics $([[ $METRICS == true ]] && echo on || echo off); baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; ${WARMUP_S} s of warm-up before each; $ROUNDS interleaved rounds"
   echo
-  echo "| scenario | server | requests/s | p99 ms | accepted | Redis µs per accepted order | script calls per accepted order | Redis CPU % |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| scenario | server | requests/s | p99 ms | accepted | Redis µs per accepted order | Redis CPU µs per accepted order | script calls per accepted order | Redis CPU % |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r s who rps p99 acc us calls cpu <<<"$row"
-    echo "| $s | $who | $(thousands "$rps") | $p99 | $(thousands "$acc") | $us | $calls | $(awk -v x="$cpu" 'BEGIN { printf "%.0f", x }') |"
+    IFS='|' read -r s who rps p99 acc us cpu_us calls cpu <<<"$row"
+    echo "| $s | $who | $(thousands "$rps") | $p99 | $(thousands "$acc") | $us | $cpu_us | $calls | $(awk -v x="$cpu" 'BEGIN { printf "%.0f", x }') |"
   done
   echo
 } >"$WORK/hot.md"

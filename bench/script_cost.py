@@ -112,6 +112,23 @@ def uuid7():
     return str(uuid.UUID(int=(high << 64) | low))
 
 
+def batch_v0(sha, orders):
+    """reserve.lua at d5f3eb9 (issue 13's "today"): one order per call, so N orders are N pipelined
+    calls; an order marker with a TTL instead of the pending hash."""
+    calls = []
+    for product in orders:
+        oid = uuid7()
+        keys = [TAG + 'product:' + product, TAG + 'queue', TAG + 'order:' + oid, TAG + 'synced',
+                TAG + 'bought:' + product]
+        calls.append(Resp.encode('EVALSHA', sha, len(keys), *keys,
+                                 1, job_json(oid, product, int(time.time() * 1000)), 86400, 86400, ''))
+    return b''.join(calls)
+
+
+def accepted_v0(reply, n):
+    return reply[0] == 1
+
+
 def batch_v1(sha, orders):
     """reserve.lua before the flat layout: 3 keys, then product + bought per order; ARGV 1 + 5 per order."""
     keys = [TAG + 'queue', TAG + 'synced', TAG + 'pending']
@@ -166,7 +183,7 @@ def accepted_v3(reply, n):
     return len(reply) == 3 * n and all(reply[i] == 1 for i in range(0, len(reply), 3))
 
 
-LAYOUTS = {'v1': (batch_v1, accepted_v1), 'v2': (batch_v2, accepted_v2), 'v3': (batch_v3, accepted_v3)}
+LAYOUTS = {'v0': (batch_v0, accepted_v0), 'v1': (batch_v1, accepted_v1), 'v2': (batch_v2, accepted_v2), 'v3': (batch_v3, accepted_v3)}
 
 
 def products(r):
@@ -196,6 +213,7 @@ def main_thread_cpu(r):
 
 def measure(r, sha, layout, n, total_orders):
     build, accepted = LAYOUTS[layout]
+    replies = n if layout == 'v0' else 1  # v0 sends one call per order
     r.call('FLUSHALL')
     products(r)
     names = ['p%03d' % i for i in range(100)]
@@ -215,13 +233,14 @@ def measure(r, sha, layout, n, total_orders):
         while sent < calls and sent - done < window:
             r.send(payloads[sent])
             sent += 1
-        reply = r.read()
-        if not accepted(reply, n):
-            raise SystemExit('not every order was accepted: %r' % (reply[:8],))
+        for _ in range(replies):
+            reply = r.read()
+            if not accepted(reply, n):
+                raise SystemExit('not every order was accepted: %r' % (reply[:8],))
         done += 1
     cpu = main_thread_cpu(r) - cpu
     usec, script_calls = commandstats(r)
-    assert script_calls == calls, (script_calls, calls)
+    assert script_calls == calls * replies, (script_calls, calls)
     return usec / calls, cpu / (calls * n)
 
 
