@@ -74,7 +74,7 @@ public final class Main {
    * Deploys what the roles ask for. The start-up sync runs beside them, retrying until the backends
    * answer; {@code synced} tells when it is done.
    */
-  public record Started(Future<Void> deployed, Future<Void> synced, EdgeCounters edge, SoldOutMemory soldOut,
+  public record Started(Future<Void> deployed, Future<Void> synced, EdgeCounters edge,
                         BoltMetrics metrics, Future<Void> refused) {
   }
 
@@ -116,7 +116,7 @@ public final class Main {
         "Bolt started: roles {}, HTTP port {}, metrics port {}, {} workers", config.roles(),
         config.runsHttp() ? config.httpPort() : "-", config.metricsEnabled() ? config.metricsPort() : "off",
         config.runsFulfillment() ? config.fulfillmentInstances() : 0)).mapEmpty();
-    return new Started(deployed, bootstrap.synced(), edge, soldOut, metrics, bootstrap.refused());
+    return new Started(deployed, bootstrap.synced(), edge, metrics, bootstrap.refused());
   }
 
   private static BoltMetrics metrics(BoltConfig config) {

@@ -3,7 +3,6 @@ package bolt.order;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What an API process remembers of the products it found sold out, so that a flash sale's flood
@@ -17,7 +16,6 @@ public final class SoldOutMemory {
 
   private final Map<String, Long> soldOutSince = new ConcurrentHashMap<>();
   private final long maxAgeNanos;
-  private final LongAdder answered = new LongAdder();
   private volatile boolean listening;
 
   /** @param maxAgeMs how long a sold-out product is refused without asking Redis again; 0 turns memory off */
@@ -42,7 +40,6 @@ public final class SoldOutMemory {
       soldOutSince.remove(productId, since);
       return false;
     }
-    answered.increment();
     return true;
   }
 
@@ -66,10 +63,5 @@ public final class SoldOutMemory {
     if (!up) {
       soldOutSince.clear();
     }
-  }
-
-  /** Refusals answered from memory since the process started. */
-  public long answeredFromMemory() {
-    return answered.sum();
   }
 }

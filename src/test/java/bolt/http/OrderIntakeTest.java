@@ -72,10 +72,10 @@ class OrderIntakeTest {
   @Test
   void soldOutRefusalsFromMemoryNameTheProductAndQuantity() {
     for (String body : new String[] {"{\"productId\":\"gone\",\"quantity\":3}", "{\"productId\":\"gone\",\"quantity\":1}"}) {
-      long before = env.soldOut().answeredFromMemory();
+      long before = env.refusedFromMemory();
       RawHttp.exchange(port, withLength(body));
       RawHttp.Reply remembered = RawHttp.exchange(port, withLength(body));
-      assertThat(env.soldOut().answeredFromMemory()).as("answered from memory").isGreaterThan(before);
+      assertThat(env.refusedFromMemory()).as("answered from memory").isGreaterThan(before);
       JsonObject order = new JsonObject(body);
       assertThat(remembered.status()).isEqualTo(400);
       assertThat(remembered.json()).isEqualTo(new JsonObject().put("error", "INSUFFICIENT_STOCK")

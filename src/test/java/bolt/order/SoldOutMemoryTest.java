@@ -75,12 +75,12 @@ class SoldOutMemoryTest {
       assertThat(placed.statusCode()).isEqualTo(202);
       last = placed.bodyAsJsonObject().getString("orderId");
     }
-    long before = env.soldOut().answeredFromMemory();
+    long before = env.refusedFromMemory();
     var refused = order(product, "late");
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("INSUFFICIENT_STOCK");
     assertThat(refused.bodyAsJsonObject().getLong("available")).isZero();
-    assertThat(env.soldOut().answeredFromMemory()).as("refusals answered from memory").isGreaterThan(before);
+    assertThat(env.refusedFromMemory()).as("refusals answered from memory").isGreaterThan(before);
     return last;
   }
 
@@ -140,9 +140,9 @@ class SoldOutMemoryTest {
     env.sql("UPDATE products SET stock = stock + 1 WHERE id = 'silent'");
     env.redis(Command.HINCRBY, env.keys("silent").product("silent"), "available", 1);
     long back = System.nanoTime();
-    long remembered = env.soldOut().answeredFromMemory();
+    long remembered = env.refusedFromMemory();
     long waited = msUntilAccepted("silent", back);
-    assertThat(env.soldOut().answeredFromMemory()).as("refusals from memory meanwhile").isGreaterThan(remembered);
+    assertThat(env.refusedFromMemory()).as("refusals from memory meanwhile").isGreaterThan(remembered);
     assertThat(waited).as("ms until the memory asked Redis again").isLessThan(BOUND_MS + 500);
   }
 }

@@ -68,7 +68,6 @@ public final class TestEnv implements AutoCloseable {
   private final Pool pool;
   private final List<String> deployments = new ArrayList<>();
   private EdgeCounters edge;
-  private SoldOutMemory soldOut;
   private BoltMetrics metrics;
 
   private TestEnv(Vertx vertx, String name) {
@@ -188,16 +187,10 @@ public final class TestEnv implements AutoCloseable {
     Set<String> before = Set.copyOf(vertx.deploymentIDs());
     Main.Started started = Main.start(vertx, config);
     edge = started.edge();
-    soldOut = started.soldOut();
     metrics = started.metrics();
     await(started.deployed());
     vertx.deploymentIDs().stream().filter(id -> !before.contains(id)).forEach(deployments::add);
     return started;
-  }
-
-  /** The sold-out memory of the Bolt started last. */
-  public SoldOutMemory soldOut() {
-    return soldOut;
   }
 
   /** What the HTTP edge of the Bolt started last turned away or lost (refused connections, timeouts, ...). */
@@ -208,6 +201,11 @@ public final class TestEnv implements AutoCloseable {
   /** The meters of the Bolt started last (its own, without Vert.x's: this Vertx reports none). */
   public BoltMetrics metrics() {
     return metrics;
+  }
+
+  /** Refusals the started Bolt answered from its sold-out memory (bolt_orders_refused_from_memory_total). */
+  public long refusedFromMemory() {
+    return (long) metrics.registry().get("bolt.orders.refused.from.memory").counter().count();
   }
 
   /** Undeploys what {@link #start} deployed: HTTP servers close, workers finish their batch. */
