@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,7 @@ final class ConnectionGuard {
 
   private final HttpLimits limits;
   private final EdgeCounters counters;
-  private final Map<HttpConnection, Watch> watches = new IdentityHashMap<>();
+  private final Map<HttpConnection, Watch> watches = new HashMap<>();
 
   ConnectionGuard(Vertx vertx, HttpLimits limits, EdgeCounters counters) {
     this.limits = limits;
