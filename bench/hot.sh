@@ -167,6 +167,8 @@ measure() {
 
 scripts/services.sh --install-bench-tools
 make -s --no-print-directory build
+# the commit measured is the one built now, whatever HEAD is when the rounds end
+BUILT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml bench/ceiling || echo ' (uncommitted changes)')"
 for round in $(seq 1 "$ROUNDS"); do
   log "=== round $round of $ROUNDS"
   for s in $SCENARIOS; do
@@ -180,7 +182,7 @@ done
   echo "## $(date '+%Y-%m-%d %H:%M %Z') hot product (bench/hot.sh)"
   echo
   echo "- machine: $(nproc) cores, $(uname -sr); Redis $(rcli INFO server | tr -d '\r' | sed -n 's/^redis_version://p'), appendfsync $(rcli CONFIG GET appendfsync | tail -n1)"
-  echo "- Bolt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml bench/ceiling || echo ' (uncommitted changes)'), API only, $HTTP_INSTANCES HTTP instances, metrics $([[ $METRICS == true ]] && echo on || echo off); baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; ${WARMUP_S} s of warm-up before each; $ROUNDS interleaved rounds"
+  echo "- Bolt $BUILT, API only, $HTTP_INSTANCES HTTP instances, metrics $([[ $METRICS == true ]] && echo on || echo off); baseline: ${BASELINE_JAR:-none}; wrk -t$THREADS -c$CONNECTIONS; flash $FLASH_REQUESTS requests, steady ${DURATION_S} s; ${WARMUP_S} s of warm-up before each; $ROUNDS interleaved rounds"
   echo
   echo "| scenario | server | requests/s | p99 ms | accepted | Redis µs per accepted order | Redis CPU µs per accepted order | script calls per accepted order | Redis CPU % |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -16,7 +16,8 @@ table gives the median and the minimum over the rounds, and a fit of each; and R
 CPU time per order (INFO cpu), which descheduling does not inflate but which includes reading
 the requests and writing the replies.
 
-LAYOUT says how a script takes its orders: v1 = five ARGV per order and one nested answer per order
+LAYOUT says how a script takes its orders: v0 = one order per call, an order marker with a TTL
+(d5f3eb9; N orders are N pipelined calls), v1 = five ARGV per order and one nested answer per order
 (reserve.lua up to fcf4cd5), v2 = flat answers, a flags string, two keys and four ARGV per order
 (f265207), v3 (default) = the current layout (reserve.lua's header: one key and three ARGV for an
 order without customer or idempotency key; three answer values per order). The script is the repository's by default; several
