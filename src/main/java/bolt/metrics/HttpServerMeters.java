@@ -47,13 +47,13 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
   /** The meters of one method: its active requests, its resets, and its outcomes by route and code. */
   private final class MethodMeters {
     private final String name;
-    private final LongAdder active = new LongAdder();
+    private final PerThreadCount active = new PerThreadCount();
     private final Map<Outcome, Timer> outcomes = new ConcurrentHashMap<>();
     private volatile Counter resets;
 
     private MethodMeters(String name) {
       this.name = name;
-      Gauge.builder("vertx.http.server.active.requests", active, LongAdder::doubleValue)
+      Gauge.builder("vertx.http.server.active.requests", active, PerThreadCount::sum)
           .description("Number of requests being processed").tag("method", name).register(registry);
     }
 
@@ -92,13 +92,13 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
 
     private Exchange(MethodMeters method) {
       this.method = method;
-      method.active.increment();
+      method.active.add(1);
     }
 
     private void end() {
       if (!ended) {
         ended = true;
-        method.active.decrement();
+        method.active.add(-1);
       }
     }
   }
