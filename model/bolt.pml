@@ -582,9 +582,9 @@ active proctype Sync() {
   :: passes == SYNCS -> break
   :: d_step { passes < SYNCS -> passes = passes + 1; ss = stock; sv = version };  /* RedisSync.run: products.all() reads the row */
      d_step {                              /* later: sync_product.lua with that row */
-       /* sync_product.lua:24-32 missing hash: not reachable here; :33-44 rules: fixed here */
+       /* sync_product.lua:27-35 missing hash: not reachable here; :36-47 rules: fixed here */
        if
-       :: inflight == 0 && sv > r_dbver -> /* sync_product.lua:45-49 adopt the row */
+       :: inflight == 0 && sv > r_dbver -> /* sync_product.lua:48-52 adopt the row */
           avail = ss; r_dbstock = ss; r_dbver = sv; avver = sv;
           reflect(sv)
        :: else -> skip

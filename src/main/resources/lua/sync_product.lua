@@ -11,9 +11,12 @@
 -- (return_units.lua). Sale rules carry their own version and are taken whenever newer, into one
 -- field, 'rules' ('limit,starts,ends', an empty part for a rule not set; absent when none is).
 -- Returns 1 when created, 2 when the stock was adopted, 3 when only the rules changed, 0 when left alone.
+-- one field for the three rules, absent when none is set: reserve.lua reads one field, not three
+local function rules_text(limit, starts, ends)
+  return limit .. ',' .. starts .. ',' .. ends
+end
 local function rules()
-  -- one field for the three rules, absent when none is set: reserve.lua reads one field, not three
-  local text = ARGV[4] .. ',' .. ARGV[5] .. ',' .. ARGV[6]
+  local text = rules_text(ARGV[4], ARGV[5], ARGV[6])
   if text == ',,' then
     redis.call('HSET', KEYS[1], 'rulesver', ARGV[3])
     redis.call('HDEL', KEYS[1], 'rules')
@@ -33,7 +36,7 @@ end
 if h[5] or h[6] or h[7] then
   -- a hash from before the rules shared one field: its rules move into it as they are
   redis.call('HDEL', KEYS[1], 'limit', 'starts', 'ends')
-  redis.call('HSET', KEYS[1], 'rules', (h[5] or '') .. ',' .. (h[6] or '') .. ',' .. (h[7] or ''))
+  redis.call('HSET', KEYS[1], 'rules', rules_text(h[5] or '', h[6] or '', h[7] or ''))
 end
 local changed = 0
 if tonumber(ARGV[3]) > tonumber(h[4] or '-1') then

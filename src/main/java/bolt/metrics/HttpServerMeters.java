@@ -49,7 +49,6 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
     private final String name;
     private final PerThreadCount active = new PerThreadCount();
     private final Map<Outcome, Timer> outcomes = new ConcurrentHashMap<>();
-    private volatile Counter resets;
 
     private MethodMeters(String name) {
       this.name = name;
@@ -73,12 +72,10 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
       return responseTime;
     }
 
+    /** Rare: the registry finds the counter it registered the first time. */
     private void reset() {
-      if (resets == null) {
-        resets = Counter.builder("vertx.http.server.request.resets").description("Number of request resets")
-            .tag("method", name).register(registry);
-      }
-      resets.increment();
+      Counter.builder("vertx.http.server.request.resets").description("Number of request resets")
+          .tag("method", name).register(registry).increment();
     }
   }
 
@@ -130,7 +127,7 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
     if (known != null) {
       return known;
     }
-    // registering twice is harmless: both loops get the one instance the map holds
+    // both loops may set post or get here: they set the one instance the map holds
     MethodMeters meters = methods.computeIfAbsent(method.name(), MethodMeters::new);
     if (method == HttpMethod.POST) {
       post = meters;
