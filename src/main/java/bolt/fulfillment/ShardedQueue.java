@@ -118,7 +118,7 @@ final class ShardedQueue implements Jobs {
 
   /**
    * Polls the next shard, and the ones after it until one has jobs, skipping the shards that cool
-   * down; null when the whole round found none. Fails only when no shard answered ({@code failure} is
+   * down and those whose leftovers are unread; null when the whole round found none. Fails only when no shard answered ({@code failure} is
    * the last one's failure).
    */
   private Future<List<String>> round(int max, int tried, int answered, Throwable failure) {
@@ -130,6 +130,10 @@ final class ShardedQueue implements Jobs {
     cursor = (cursor + 1) % shards.size();
     if (coolingDown(shard)) {
       return round(max, tried + 1, answered, failure);
+    }
+    if (unchecked.contains(shard)) {
+      // it came out of its cool-down during this take: its leftovers go before its new jobs, next take
+      return round(max, tried + 1, answered + 1, failure);
     }
     return shards.get(shard).poll(max).transform(done -> {
       if (done.failed()) {
@@ -150,11 +154,16 @@ final class ShardedQueue implements Jobs {
 
   /**
    * Waits on the home shard; while it cools down, fails at once instead (the worker backs off for at
-   * most half a second and polls the other shards again).
+   * most half a second and polls the other shards again); while its leftovers are unread, returns none
+   * at once (the next take reads them).
    */
   private Future<List<String>> block(int max, long blockMs) {
     if (coolingDown(home)) {
       return Future.failedFuture(cooling("home shard " + home));
+    }
+    if (unchecked.contains(home)) {
+      // its leftovers go before its new jobs: the next take reads them
+      return Future.succeededFuture(List.of());
     }
     current = home;
     return shards.get(home).take(max, blockMs).andThen(done -> {
