@@ -38,6 +38,8 @@ final class ConnectionGuard {
   private final HttpLimits limits;
   private final EdgeCounters counters;
   private final Map<HttpConnection, Watch> watches = new HashMap<>();
+  /** The watch found last: a request's body is mostly awaited and read right after its head, so it is found again. */
+  private Watch lastFound;
 
   ConnectionGuard(Vertx vertx, HttpLimits limits, EdgeCounters counters) {
     this.limits = limits;
@@ -63,6 +65,9 @@ final class ConnectionGuard {
     watches.put(connection, watch);
     connection.closeHandler(closed -> {
       watches.remove(connection);
+      if (lastFound == watch) {
+        lastFound = null;
+      }
       counters.closed();
     });
     watch.until(limits.headerTimeoutMs(), watch::headTimedOut);
@@ -74,7 +79,7 @@ final class ConnectionGuard {
    * {@code RoutingContext.addEndHandler}: Bolt's routes do not.
    */
   void headArrived(HttpServerRequest request) {
-    Watch watch = watches.get(request.connection());
+    Watch watch = watchOf(request);
     if (watch == null) {
       return; // refused or already closed
     }
@@ -87,17 +92,31 @@ final class ConnectionGuard {
    * {@code bodyTimeoutMs}, unless {@link #bodyArrived} or the end of the response came first.
    */
   void awaitBody(HttpServerRequest request, Runnable timedOut) {
-    Watch watch = watches.get(request.connection());
+    Watch watch = watchOf(request);
     if (watch != null) {
       watch.until(limits.bodyTimeoutMs(), timedOut);
     }
   }
 
   void bodyArrived(HttpServerRequest request) {
-    Watch watch = watches.get(request.connection());
+    Watch watch = watchOf(request);
     if (watch != null) {
       watch.clear();
     }
+  }
+
+  /** The watch of the request's connection; null when it was refused or has closed. */
+  private Watch watchOf(HttpServerRequest request) {
+    HttpConnection connection = request.connection();
+    Watch last = lastFound;
+    if (last != null && last.connection == connection) {
+      return last;
+    }
+    Watch watch = watches.get(connection);
+    if (watch != null) {
+      lastFound = watch;
+    }
+    return watch;
   }
 
   private void sweep() {
@@ -121,6 +140,7 @@ final class ConnectionGuard {
   private final class Watch implements Handler<Void> {
 
     private final HttpConnection connection;
+    private final Runnable onIdleDeadline = this::idleTimedOut;
     private long deadline = NONE;
     private Runnable onDeadline;
 
@@ -140,7 +160,7 @@ final class ConnectionGuard {
 
     @Override
     public void handle(Void responseEnded) {
-      until(limits.idleTimeoutMs(), this::idleTimedOut);
+      until(limits.idleTimeoutMs(), onIdleDeadline);
     }
 
     void headTimedOut() {

@@ -60,6 +60,9 @@ final class JsonInput {
     if (contentType == null) {
       return false;
     }
+    if (contentType.equalsIgnoreCase(Errors.JSON)) {
+      return true; // what nearly every order sends: no parameter to cut, nothing to trim
+    }
     int parameters = contentType.indexOf(';');
     String mediaType = parameters < 0 ? contentType : contentType.substring(0, parameters);
     return mediaType.trim().equalsIgnoreCase("application/json");

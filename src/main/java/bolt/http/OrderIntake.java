@@ -58,18 +58,24 @@ final class OrderIntake {
     if (request.version() == HttpVersion.HTTP_1_1 && request.authority() == null) {
       return false; // MISSING_HOST is the router's answer
     }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return length != null && length.length() <= 5 && isDigits(length) && Integer.parseInt(length) <= Api.BODY_LIMIT
+    return withinBodyLimit(request.getHeader(HttpHeaders.CONTENT_LENGTH))
         && !request.headers().contains(HttpHeaders.TRANSFER_ENCODING) && !request.headers().contains(HttpHeaders.EXPECT)
         && JsonInput.isJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
   }
 
-  private static boolean isDigits(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+  /** A Content-Length of plain digits (no sign, no spaces) within the body limit. */
+  private static boolean withinBodyLimit(String length) {
+    if (length == null || length.isEmpty() || length.length() > 5) {
+      return false;
+    }
+    int value = 0;
+    for (int i = 0; i < length.length(); i++) {
+      char digit = length.charAt(i);
+      if (digit < '0' || digit > '9') {
         return false;
       }
+      value = value * 10 + (digit - '0');
     }
-    return !text.isEmpty();
+    return value <= Api.BODY_LIMIT;
   }
 }

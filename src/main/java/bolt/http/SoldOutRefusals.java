@@ -14,15 +14,18 @@ final class SoldOutRefusals {
 
   static final int MAX_BODIES = 1024;
 
-  private final Map<String, Buffer> bodies = new HashMap<>();
+  /** By quantity, then product: no key to build per refusal. */
+  private final Map<Integer, Map<String, Buffer>> bodies = new HashMap<>();
+  private int kept;
 
   Buffer refusal(String productId, int quantity) {
-    String key = quantity + " " + productId;
-    Buffer body = bodies.get(key);
+    Map<String, Buffer> ofQuantity = bodies.get(quantity);
+    Buffer body = ofQuantity == null ? null : ofQuantity.get(productId);
     if (body == null) {
       body = OrderHandler.insufficientStock(productId, quantity, 0).body().toBuffer();
-      if (bodies.size() < MAX_BODIES) {
-        bodies.put(key, body);
+      if (kept < MAX_BODIES) {
+        bodies.computeIfAbsent(quantity, q -> new HashMap<>()).put(productId, body);
+        kept++;
       }
     }
     return body;

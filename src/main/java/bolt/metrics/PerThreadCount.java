@@ -1,5 +1,7 @@
 package bolt.metrics;
 
+import io.netty.util.concurrent.FastThreadLocal;
+
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PerThreadCount {
 
   private final List<AtomicLong> cells = new CopyOnWriteArrayList<>();
-  private final ThreadLocal<AtomicLong> mine = ThreadLocal.withInitial(this::newCell);
+  // an event loop is a FastThreadLocalThread, where this is an array read: a ThreadLocal's hash probe
+  // met the other thread locals of the loop and cost 1 % of a refusal's samples
+  private final FastThreadLocal<AtomicLong> mine = new FastThreadLocal<>() {
+    @Override
+    protected AtomicLong initialValue() {
+      return newCell();
+    }
+  };
 
   private AtomicLong newCell() {
     AtomicLong cell = new AtomicLong();

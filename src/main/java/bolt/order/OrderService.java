@@ -28,6 +28,8 @@ public class OrderService {
 
   /** How long Redis remembers an accepted order (and an idempotency key): long enough for any outage. */
   public static final long RETENTION_SECONDS = 24 * 3600;
+  /** Completed and immutable: one for every refusal from memory, of every loop. */
+  private static final Future<Placement> REFUSED_FROM_MEMORY = Future.succeededFuture(Placement.Refused.FROM_MEMORY);
 
   private final Vertx vertx;
   private final Redis redis;
@@ -73,7 +75,7 @@ public class OrderService {
    */
   public Future<Placement> place(String productId, int quantity, String customerId, String idempotencyKey) {
     if (idempotencyKey == null && soldOut.soldOut(productId)) {
-      return Future.succeededFuture(new Placement.Refused(0, true));
+      return REFUSED_FROM_MEMORY;
     }
     Future<Keys> shard = shards.keysOf(productId);
     if (!shard.isComplete()) {
@@ -102,9 +104,10 @@ public class OrderService {
     args.add(job.orderId().toString());
     char shape = customerId == null ? (idempotencyKey == null ? '-' : 'k') : (idempotencyKey == null ? 'c' : 'b');
     int bytes = job.json().length() + 128;
+    long sentAt = soldOut.now();
     return batcher(keys).reserve(new ReservationBatcher.Order(orderKeys, args, shape, bytes))
         .compose(reply -> decide(reply, job))
-        .onSuccess(placement -> remember(productId, placement));
+        .onSuccess(placement -> remember(productId, placement, sentAt));
   }
 
   private ReservationBatcher batcher(Keys keys) {
@@ -112,11 +115,16 @@ public class OrderService {
         replication));
   }
 
-  private void remember(String productId, Placement placement) {
-    if (placement instanceof Placement.Accepted accepted && !accepted.replayed()) {
-      soldOut.seen(productId, accepted.available());
+  private void remember(String productId, Placement placement, long sentAt) {
+    if (placement instanceof Placement.Accepted accepted) {
+      if (!accepted.replayed()) {
+        soldOut.seen(productId, accepted.available(), sentAt);
+      }
     } else if (placement instanceof Placement.Refused refused) {
-      soldOut.seen(productId, refused.available());
+      soldOut.seen(productId, refused.available(), sentAt);
+    } else {
+      // refused for another reason (the sale ended, the product is gone, ...): "sold out" is no longer its answer
+      soldOut.forget(productId);
     }
   }
 

@@ -15,6 +15,8 @@ public sealed interface Placement {
    * process's sold-out memory answered, for an instant at most its bound ago.
    */
   record Refused(long available, boolean remembered) implements Placement {
+    /** The sold-out memory's answer, the same every time. */
+    static final Refused FROM_MEMORY = new Refused(0, true);
   }
 
   record UnknownProduct() implements Placement {

@@ -4,6 +4,7 @@ import bolt.support.Http;
 import bolt.support.TestEnv;
 import bolt.support.TestEnvExtension;
 import bolt.support.Waits;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +37,8 @@ class SoldOutMemoryTest {
   private static final long BOUND_MS = 2_000;
   /** Reopening on the news: well under the bound. */
   private static final long AT_ONCE_MS = 500;
+  /** Orders in flight at once in a flood. */
+  private static final int FLOOD_BUYERS = 16;
 
   @RegisterExtension
   static final TestEnvExtension world = TestEnvExtension.perTest();
@@ -128,6 +133,45 @@ class SoldOutMemoryTest {
         () -> "REJECTED".equals(http.get("/order/" + second).bodyAsJsonObject().getString("status")));
     long back = System.nanoTime();
     assertThat(msUntilAccepted("limited", back)).as("ms to the first sale after the refusal").isLessThan(AT_ONCE_MS);
+  }
+
+  /**
+   * A sold-out product under a flood keeps being refused from memory, past the bound too: past half
+   * the bound one order checks Redis again and renews the memory, while the others are still refused
+   * from memory. Without that, every order in flight when the memory ran out would ask Redis.
+   */
+  @Test
+  void aFloodOnASoldOutProductAsksRedisAboutOncePerHalfBound() {
+    createProduct("flooded", 1);
+    sellOut("flooded", 1);
+    long refused = env.refusedForStock();
+    long fromMemory = env.refusedFromMemory();
+
+    long floodMs = BOUND_MS * 5 / 4;
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(floodMs);
+    List<Future<Integer>> buyers = new ArrayList<>();
+    for (int i = 0; i < FLOOD_BUYERS; i++) {
+      buyers.add(buyUntil("flooded", until, 0));
+    }
+    int orders = Waits.await(Future.all(buyers)).<Integer>list().stream().mapToInt(Integer::intValue).sum();
+
+    long askedRedis = (env.refusedForStock() - refused) - (env.refusedFromMemory() - fromMemory);
+    assertThat(env.refusedForStock() - refused).as("every order of the flood refused").isEqualTo(orders);
+    // checks at about half and at about the whole bound, and one more for the slack of timing
+    assertThat(askedRedis).as("of %d refusals, those that asked Redis", orders).isBetween(1L, 3L);
+  }
+
+  /** Orders one at a time until the deadline; how many it placed. */
+  private Future<Integer> buyUntil(String product, long untilNanos, int placed) {
+    if (System.nanoTime() - untilNanos > 0) {
+      return Future.succeededFuture(placed);
+    }
+    return http.sendAsync(HttpMethod.POST, "/order", new JsonObject().put("productId", product).put("quantity", 1)
+            .toBuffer(), "Content-Type", "application/json")
+        .compose(answer -> {
+          assertThat(answer.statusCode()).isEqualTo(400);
+          return buyUntil(product, untilNanos, placed + 1);
+        });
   }
 
   /** Units that come back without news (changed by hand): the memory holds them back for at most its bound. */

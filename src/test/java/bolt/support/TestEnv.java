@@ -203,6 +203,11 @@ public final class TestEnv implements AutoCloseable {
     return metrics;
   }
 
+  /** INSUFFICIENT_STOCK refusals of the started Bolt, from memory or from Redis (bolt_orders_refused_total). */
+  public long refusedForStock() {
+    return (long) metrics.registry().get("bolt.orders.refused").tag("reason", "INSUFFICIENT_STOCK").counter().count();
+  }
+
   /** Refusals the started Bolt answered from its sold-out memory (bolt_orders_refused_from_memory_total). */
   public long refusedFromMemory() {
     return (long) metrics.registry().get("bolt.orders.refused.from.memory").counter().count();
