@@ -17,7 +17,8 @@ import java.time.temporal.ChronoUnit;
 final class JsonInput {
 
   private final JsonObject body;
-  private final JsonObject problems = new JsonObject();
+  /** Made at the first problem: a valid order has none. */
+  private JsonObject problems;
 
   private JsonInput(JsonObject body) {
     this.body = body;
@@ -94,7 +95,7 @@ final class JsonInput {
   private String requiredString(String field, int maxLength, boolean productId) {
     Object value = value(field);
     if (value == null) {
-      problems.put(field, "is required");
+      problem(field, "is required");
       return null;
     }
     return checkedString(field, value, maxLength, productId);
@@ -102,20 +103,20 @@ final class JsonInput {
 
   private String checkedString(String field, Object value, int maxLength, boolean productId) {
     if (!(value instanceof String text)) {
-      problems.put(field, "must be a string");
+      problem(field, "must be a string");
       return null;
     }
     if (text.isEmpty() || text.length() > maxLength) {
-      problems.put(field, "must be 1 to " + maxLength + " characters");
+      problem(field, "must be 1 to " + maxLength + " characters");
       return null;
     }
     if (productId && !ProductIds.allowedCharacters(text)) {
-      problems.put(field, "must match " + ProductIds.RULE);
+      problem(field, "must match " + ProductIds.RULE);
       return null;
     }
     // PostgreSQL text cannot hold NUL: accepted, the order could never be written (a poison job)
     if (text.indexOf('\u0000') >= 0) {
-      problems.put(field, "must not contain NUL characters");
+      problem(field, "must not contain NUL characters");
       return null;
     }
     return text;
@@ -125,16 +126,16 @@ final class JsonInput {
   int requiredInt(String field, int min, int max) {
     Object value = value(field);
     if (value == null) {
-      problems.put(field, "is required");
+      problem(field, "is required");
       return 0;
     }
     if (!(value instanceof Integer || value instanceof Long)) {
-      problems.put(field, "must be an integer");
+      problem(field, "must be an integer");
       return 0;
     }
     long number = ((Number) value).longValue();
     if (number < min || number > max) {
-      problems.put(field, "must be between " + min + " and " + max);
+      problem(field, "must be between " + min + " and " + max);
       return 0;
     }
     return (int) number;
@@ -166,18 +167,21 @@ final class JsonInput {
         // named below
       }
     }
-    problems.put(field, "must be an ISO-8601 instant with an offset, such as 2026-12-01T10:00:00Z");
+    problem(field, "must be an ISO-8601 instant with an offset, such as 2026-12-01T10:00:00Z");
     return null;
   }
 
-  /** Records a problem the field-level checks cannot see, such as one between two fields. */
+  /** Records a problem of the field: the checks here record theirs, a caller those they cannot see (between two fields). */
   void problem(String field, String problem) {
+    if (problems == null) {
+      problems = new JsonObject();
+    }
     problems.put(field, problem);
   }
 
   /** Throws 400 INVALID_REQUEST naming every bad field, if there is one. */
   void validate() {
-    if (!problems.isEmpty()) {
+    if (problems != null) {
       throw new ApiError(400, "INVALID_REQUEST", "invalid fields: " + String.join(", ", problems.fieldNames()),
           new JsonObject().put("fields", problems));
     }

@@ -44,11 +44,16 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
   private record Outcome(String route, int code) {
   }
 
+  private record LastOutcome(String route, int code, Timer timer) {
+  }
+
   /** The meters of one method: its active requests, its resets, and its outcomes by route and code. */
   private final class MethodMeters {
     private final String name;
     private final PerThreadCount active = new PerThreadCount();
     private final Map<Outcome, Timer> outcomes = new ConcurrentHashMap<>();
+    /** The outcome recorded last, by any loop: immutable, so a loop reads a whole one. */
+    private volatile LastOutcome last;
 
     private MethodMeters(String name) {
       this.name = name;
@@ -57,9 +62,18 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Excha
     }
 
     private Timer responseTime(String route, int code) {
+      // a sale answers the same outcome again and again: it is found without a key to build and hash
+      LastOutcome last = this.last;
+      if (last != null && last.code() == code && last.route().equals(route)) {
+        return last.timer();
+      }
       Outcome outcome = new Outcome(route, code);
       Timer timer = outcomes.get(outcome);
-      return timer != null ? timer : outcomes.computeIfAbsent(outcome, this::register);
+      if (timer == null) {
+        timer = outcomes.computeIfAbsent(outcome, this::register);
+      }
+      this.last = new LastOutcome(route, code, timer);
+      return timer;
     }
 
     private Timer register(Outcome outcome) {
