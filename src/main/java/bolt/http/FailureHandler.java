@@ -116,9 +116,10 @@ final class FailureHandler implements Handler<RoutingContext> {
    * The request stream failed while the body was being read: vertx-web's BodyHandler then fails the
    * request with the stream's exception and status 200 (400 for a DecoderException).
    */
+  /** vertx-web's failure of a body it could not read; its refusal of a bad Host looks the same, and is not one. */
   private static boolean bodyUnreadable(RoutingContext ctx, Throwable failure) {
     return failure != null && !(failure instanceof HttpException) && (ctx.statusCode() == 200 || ctx.statusCode() == 400)
-        && Errors.hasUnreadBody(ctx.request());
+        && Errors.hasUnreadBody(ctx.request()) && Rejections.hostProblem(ctx.request()) == null;
   }
 
   private static int status(int status, Throwable failure) {

@@ -24,6 +24,8 @@ final class OrderIntake {
   private final BodyGate gate;
   private final OrderHandler orders;
   private final FailureHandler failures;
+  /** The Host found valid last, on this loop: a sale's requests all name the same one, parsed once. */
+  private String lastValidHost;
 
   OrderIntake(Future<Void> ready, BodyGate gate, OrderHandler orders, FailureHandler failures) {
     this.ready = ready;
@@ -54,13 +56,29 @@ final class OrderIntake {
     return true;
   }
 
-  private static boolean plain(HttpServerRequest request) {
-    if (request.version() == HttpVersion.HTTP_1_1 && request.authority() == null) {
-      return false; // MISSING_HOST is the router's answer
+  private boolean plain(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_1_1 && !validHost(request)) {
+      return false; // MISSING_HOST or INVALID_HOST is the router's answer
     }
     return withinBodyLimit(request.getHeader(HttpHeaders.CONTENT_LENGTH))
         && !request.headers().contains(HttpHeaders.TRANSFER_ENCODING) && !request.headers().contains(HttpHeaders.EXPECT)
         && JsonInput.isJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
+  }
+
+  /** The request has a Host header that is a valid host[:port], as the router requires of HTTP/1.1. */
+  private boolean validHost(HttpServerRequest request) {
+    String host = request.getHeader(HttpHeaders.HOST);
+    if (host == null) {
+      return false;
+    }
+    if (host.equals(lastValidHost)) {
+      return true;
+    }
+    if (request.authority() == null) {
+      return false;
+    }
+    lastValidHost = host;
+    return true;
   }
 
   /** A Content-Length of plain digits (no sign, no spaces) within the body limit. */

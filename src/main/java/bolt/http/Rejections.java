@@ -1,6 +1,7 @@
 package bolt.http;
 
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -21,14 +22,25 @@ final class Rejections {
   private Rejections() {
   }
 
+  /** Why an HTTP/1.1 request's Host is not one Bolt can take (RFC 9112 says 400), or null when it is. */
+  static ApiError hostProblem(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_1_1 || request.authority() != null) {
+      return null;
+    }
+    return request.headers().contains(HttpHeaders.HOST)
+        ? new ApiError(400, "INVALID_HOST", "the Host header is not a valid host[:port]")
+        : new ApiError(400, "MISSING_HOST", "an HTTP/1.1 request needs a Host header");
+  }
+
   static ApiError of(RoutingContext ctx, int status) {
     HttpServerRequest request = ctx.request();
     String path = request.path();
     boolean originForm = path != null && path.startsWith("/");
     switch (status) {
       case 400:
-        if (request.authority() == null && request.version() == HttpVersion.HTTP_1_1) {
-          return new ApiError(400, "MISSING_HOST", "an HTTP/1.1 request needs a Host header");
+        ApiError host = hostProblem(request);
+        if (host != null) {
+          return host;
         }
         if (!originForm) {
           return notAResource(ctx);

@@ -105,6 +105,11 @@ class HostileRequestTest {
         row("bad percent-encoding in a query name", get("/admin/orders?%ZZ=1", ADMIN), 400, "INVALID_QUERY", false),
         row("bad percent-encoding in the path", get("/products/%ZZ"), 400, "INVALID_TARGET", false),
         row("HTTP/1.1 without Host", "GET /products HTTP/1.1\r\n\r\n", 400, "MISSING_HOST", false),
+        row("an invalid Host", "GET /products HTTP/1.1\r\nHost: bolt:port\r\n\r\n", 400, "INVALID_HOST", false),
+        row("an order with an invalid Host", "POST /order HTTP/1.1\r\nHost: a b\r\nContent-Type: application/json\r\n"
+            + "Content-Length: " + ORDER.length() + "\r\n\r\n" + ORDER, 400, "INVALID_HOST", true),
+        row("an order without Host", "POST /order HTTP/1.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: " + ORDER.length() + "\r\n\r\n" + ORDER, 400, "MISSING_HOST", true),
         row("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: bolt\r\n\r\n", 405, "METHOD_NOT_ALLOWED", false),
         row("CONNECT host:port", "CONNECT bolt:443 HTTP/1.1\r\nHost: bolt:443\r\n\r\n", 405, "METHOD_NOT_ALLOWED", false),
         row("a target without a leading slash", get("products"), 400, "INVALID_TARGET", false),
