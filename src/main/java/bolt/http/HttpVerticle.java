@@ -76,9 +76,12 @@ public class HttpVerticle extends VerticleBase {
     Handler<HttpServerRequest> api = Api.requests(vertx, config, ready,
         new Api.Services(orders, products, admin, redis, pool), connections, metrics, new ConsoleStream(vertx.eventBus()));
     CodecErrors codec = new CodecErrors(counters);
-    // HTTP/1.x only: no h2c upgrade, so that every connection is one the guard understands
+    // HTTP/1.x only: no h2c upgrade, so that every connection is one the guard understands. Strict thread
+    // mode (experimental in Vert.x 5) writes responses straight to the channel instead of through a
+    // queue other threads could use: every answer here is written on this verticle's event loop (its
+    // clients, timers and consumers all run there), and a write from any other thread would throw
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false)
-            .setHttp2ClearTextEnabled(false))
+            .setHttp2ClearTextEnabled(false).setStrictThreadMode(true))
         .connectionHandler(connections::opened)
         .invalidRequestHandler(codec::malformedHead)
         .exceptionHandler(codec::connectionError)
