@@ -118,8 +118,8 @@ final class ShardedQueue implements Jobs {
 
   /**
    * Polls the next shard, and the ones after it until one has jobs, skipping the shards that cool
-   * down and those whose leftovers are unread; null when the whole round found none. Fails only when no shard answered ({@code failure} is
-   * the last one's failure).
+   * down and those whose leftovers are unread; null when the whole round found none. Fails only when
+   * no shard answered ({@code failure} is the last one's failure).
    */
   private Future<List<String>> round(int max, int tried, int answered, Throwable failure) {
     if (tried == shards.size()) {

@@ -114,12 +114,12 @@ final class FailureHandler implements Handler<RoutingContext> {
 
   /**
    * The request stream failed while the body was being read: vertx-web's BodyHandler then fails the
-   * request with the stream's exception and status 200 (400 for a DecoderException).
+   * request with the stream's exception and status 200 (400 for a DecoderException). vertx-web's
+   * refusal of a bad Host, before the body is read, looks the same and is not one.
    */
-  /** vertx-web's failure of a body it could not read; its refusal of a bad Host looks the same, and is not one. */
   private static boolean bodyUnreadable(RoutingContext ctx, Throwable failure) {
     return failure != null && !(failure instanceof HttpException) && (ctx.statusCode() == 200 || ctx.statusCode() == 400)
-        && Errors.hasUnreadBody(ctx.request()) && Rejections.hostProblem(ctx.request()) == null;
+        && Errors.hasUnreadBody(ctx.request()) && !Rejections.withoutValidHost(ctx.request());
   }
 
   private static int status(int status, Throwable failure) {

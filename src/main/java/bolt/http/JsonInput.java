@@ -66,7 +66,7 @@ final class JsonInput {
     }
     int parameters = contentType.indexOf(';');
     String mediaType = parameters < 0 ? contentType : contentType.substring(0, parameters);
-    return mediaType.trim().equalsIgnoreCase("application/json");
+    return mediaType.trim().equalsIgnoreCase(Errors.JSON);
   }
 
   /**

@@ -65,16 +65,13 @@ final class OrderIntake {
         && JsonInput.isJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
   }
 
-  /** The request has a Host header that is a valid host[:port], as the router requires of HTTP/1.1. */
+  /** An HTTP/1.1 request's Host is one the router takes ({@link Rejections#withoutValidHost}), parsed once per Host seen. */
   private boolean validHost(HttpServerRequest request) {
     String host = request.getHeader(HttpHeaders.HOST);
-    if (host == null) {
-      return false;
-    }
-    if (host.equals(lastValidHost)) {
+    if (host != null && host.equals(lastValidHost)) {
       return true;
     }
-    if (request.authority() == null) {
+    if (Rejections.withoutValidHost(request)) {
       return false;
     }
     lastValidHost = host;

@@ -22,9 +22,14 @@ final class Rejections {
   private Rejections() {
   }
 
-  /** Why an HTTP/1.1 request's Host is not one Bolt can take (RFC 9112 says 400), or null when it is. */
+  /** An HTTP/1.1 request without a Host that is a valid host[:port]: RFC 9112 says 400, and vertx-web answers it. */
+  static boolean withoutValidHost(HttpServerRequest request) {
+    return request.version() == HttpVersion.HTTP_1_1 && request.authority() == null;
+  }
+
+  /** Why an HTTP/1.1 request's Host is not one Bolt can take, or null when it is. */
   static ApiError hostProblem(HttpServerRequest request) {
-    if (request.version() != HttpVersion.HTTP_1_1 || request.authority() != null) {
+    if (!withoutValidHost(request)) {
       return null;
     }
     return request.headers().contains(HttpHeaders.HOST)

@@ -31,6 +31,13 @@ class SoldOutMemoryAgeTest {
     nanos += TimeUnit.MILLISECONDS.toNanos(ms);
   }
 
+  /** "p" seen sold out, then past half the bound: the order that checks Redis again goes out. */
+  private void soldOutThenCheckGoesOut() {
+    memory.seen("p", 0, memory.now());
+    advanceMs(BOUND_MS / 2 + 1);
+    assertThat(memory.soldOut("p")).as("the check goes out").isFalse();
+  }
+
   @Test
   void theBoundCountsFromWhenTheCallWasSentNotFromItsAnswer() {
     long sentAt = memory.now();
@@ -63,9 +70,7 @@ class SoldOutMemoryAgeTest {
 
   @Test
   void aCheckThatFindsUnitsEndsTheMemory() {
-    memory.seen("p", 0, memory.now());
-    advanceMs(BOUND_MS / 2 + 1);
-    assertThat(memory.soldOut("p")).isFalse();
+    soldOutThenCheckGoesOut();
     memory.seen("p", 3, memory.now());
     assertThat(memory.soldOut("p")).as("units found").isFalse();
     assertThat(memory.soldOut("p")).as("for every order after it").isFalse();
@@ -73,18 +78,14 @@ class SoldOutMemoryAgeTest {
 
   @Test
   void aCheckAnsweredWithAnotherRefusalEndsTheMemory() {
-    memory.seen("p", 0, memory.now());
-    advanceMs(BOUND_MS / 2 + 1);
-    assertThat(memory.soldOut("p")).isFalse();
+    soldOutThenCheckGoesOut();
     memory.forget("p"); // as OrderService does for SALE_ENDED, UNKNOWN_PRODUCT, ...
     assertThat(memory.soldOut("p")).as("the next orders get Redis's answer").isFalse();
   }
 
   @Test
   void aCheckThatNeverAnswersLeavesTheMemoryToEndAtTheBound() {
-    memory.seen("p", 0, memory.now());
-    advanceMs(BOUND_MS / 2 + 1);
-    assertThat(memory.soldOut("p")).as("the check goes out, and is lost").isFalse();
+    soldOutThenCheckGoesOut(); // and is lost
     advanceMs(BOUND_MS / 2 - 2);
     assertThat(memory.soldOut("p")).as("still within the bound").isTrue();
     advanceMs(2);
