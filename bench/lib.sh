@@ -264,7 +264,7 @@ check_invariants() {
   markers=$(sum_shards HLEN "TAG:pending")
   ((queue == 0)) || failures+="FAIL $queue jobs still queued or in processing lists"$'\n'
   ((dead == 0)) || failures+="FAIL $dead dead letters: $(rcli LRANGE "{$PREFIX}:dead" 0 2)"$'\n'
-  ((markers == 0)) || failures+="FAIL $markers orders still marked pending in Redis"$'\n'
+  ((markers == 0)) || failures+="FAIL $markers pending records still in Redis (orders not settled)"$'\n'
   # Redis product hashes, in the order of PRODUCTS_TSV, next to the DB in one SQL check
   raw="$WORK/cache.tsv"
   product_tags | awk -F'\t' '{ print "HMGET " $2 ":product:" $1 " available inflight dbstock" }' | rcli \

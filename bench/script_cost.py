@@ -19,8 +19,11 @@ the requests and writing the replies.
 LAYOUT says how a script takes its orders: v0 = one order per call, an order marker with a TTL
 (d5f3eb9; N orders are N pipelined calls), v1 = five ARGV per order and one nested answer per order
 (reserve.lua up to fcf4cd5), v2 = flat answers, a flags string, two keys and four ARGV per order
-(f265207), v3 (default) = the current layout (reserve.lua's header: one key and three ARGV for an
-order without customer or idempotency key; three answer values per order). The script is the repository's by default; several
+(f265207), v3 = one key and three ARGV for an order without customer or idempotency key, the last
+its order id, which named its own pending field (83480a9 to e7460a1), v4 (default) = the current
+layout (reserve.lua's header: v3's, the last argument naming the call's one pending record). The
+number of orders per measurement is the backlog a measurement ends with: the cost per order grows
+with it (bench/README.md, "Script cost"). The script is the repository's by default; several
 --script are measured side by side, interleaved in every round (on a shared machine only that
 comparison is fair), e.g.
   git show fcf4cd5:src/main/resources/lua/reserve.lua > /tmp/reserve-v1.lua
@@ -153,14 +156,28 @@ def batch_v2(sha, orders):
 
 
 def batch_v3(sha, orders):
-    """The current layout (reserve.lua's header): an order without customer or key brings its product
-    key and three arguments."""
+    """83480a9 to e7460a1: an order without customer or key brings its product key and three
+    arguments, the last its order id (a pending field per order)."""
     keys = [TAG + 'queue', TAG + 'synced', TAG + 'pending']
     args = [86400, '-' * len(orders)]
     for product in orders:
         oid = uuid7()
         keys.append(TAG + 'product:' + product)
         args += [1, job_json(oid, product, int(time.time() * 1000)), oid]
+    return Resp.encode('EVALSHA', sha, len(keys), *keys, *args)
+
+
+def batch_v4(sha, orders):
+    """reserve.lua since the pending record per batch: v3's layout, the last argument of each order
+    naming the batch's pending record (OrderIds.pendingRecord) instead of the order id."""
+    keys = [TAG + 'queue', TAG + 'synced', TAG + 'pending']
+    args = [86400, '-' * len(orders)]
+    record = None
+    for product in orders:
+        oid = uuid7()
+        record = record or oid[:26] + '0' * 10  # OrderIds.pendingRecord: the id with its own 40 bits cleared
+        keys.append(TAG + 'product:' + product)
+        args += [1, job_json(oid, product, int(time.time() * 1000)), record]
     return Resp.encode('EVALSHA', sha, len(keys), *keys, *args)
 
 
@@ -184,7 +201,8 @@ def accepted_v3(reply, n):
     return len(reply) == 3 * n and all(reply[i] == 1 for i in range(0, len(reply), 3))
 
 
-LAYOUTS = {'v0': (batch_v0, accepted_v0), 'v1': (batch_v1, accepted_v1), 'v2': (batch_v2, accepted_v2), 'v3': (batch_v3, accepted_v3)}
+LAYOUTS = {'v0': (batch_v0, accepted_v0), 'v1': (batch_v1, accepted_v1), 'v2': (batch_v2, accepted_v2),
+           'v3': (batch_v3, accepted_v3), 'v4': (batch_v4, accepted_v3)}
 
 
 def products(r):
@@ -265,7 +283,7 @@ def main():
     variants = []
     for spec in a.script or [os.path.join(REPO, 'src/main/resources/lua/reserve.lua')]:
         path, _, layout = spec.partition(':')
-        layout = layout or 'v3'
+        layout = layout or 'v4'
         if layout not in LAYOUTS:
             raise SystemExit('unknown layout %s (one of %s)' % (layout, ', '.join(sorted(LAYOUTS))))
         variants.append((path, layout))

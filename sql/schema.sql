@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS customer_units (
 
 -- No secondary index on orders: every one costs the fulfillment workers on each insert (without
 -- the created_at index, steady ran 9-24 % faster in interleaved A/B runs, bench/README.md). GET
--- /admin/orders lists newest first by the primary key, since order ids are UUIDv7 (time-ordered);
+-- /admin/orders lists newest first by the primary key, since order ids begin with their creation time (time-ordered UUIDs);
 -- no query looks orders up by product, and products are never deleted.
 DROP INDEX IF EXISTS orders_created_at_idx;
 

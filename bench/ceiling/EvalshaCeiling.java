@@ -51,7 +51,8 @@ public class EvalshaCeiling extends AbstractVerticle {
           String job = "{\"orderId\":\"" + id + "\",\"productId\":\"" + product + "\",\"quantity\":1,\"createdAt\":0}";
           // reserve.lua's layout for a batch of one order (ReservationBatcher, OrderService.place):
           // KEYS queue, synced, pending, product; ARGV retention, "-" (no customer, no idempotency
-          // key), quantity, job, id
+          // key), quantity, job, its pending record (a batch of one: a record of its own, named by
+          // the order's id as an earlier release's would be)
           Request evalsha = Request.cmd(Command.EVALSHA).arg(sha).arg(4).arg(tag + "queue").arg(tag + "synced")
               .arg(tag + "pending").arg(tag + "product:" + product)
               .arg(86400).arg("-").arg(1).arg(job).arg(id);

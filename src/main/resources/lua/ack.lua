@@ -3,13 +3,37 @@
 -- KEYS[4 .. 3+2P] per product j: its hash (KEYS[2+2j]) and its units counted per customer (KEYS[3+2j])
 -- ARGV[1] P (products)  ARGV[2] units-back channel; then per product j: its id, DB stock and DB version
 -- after the commit (ARGV[3j], ARGV[3j+1], ARGV[3j+2]);
--- then per job, six each: job, index of its product (1..P), quantity, outcome, customer, order id
+-- then per job, six each: job, index of its product (1..P), quantity, outcome, customer, its pending
+-- record (OrderIds.pendingRecord)
 -- Outcome: S sold (the DB took the units), R refused by the DB for stock (the DB never had them),
 -- L refused by the DB for the customer's limit (the DB has them: they go back to `available`).
 -- Customer: '' unless the job's units counted against the customer's limit; a refused one's go back.
 -- A job settles only if LREM took it out of this worker's list: a redelivered job, or one a reaper
 -- already handed to another worker, is settled exactly once.
 -- Returns {jobs settled, products whose available was corrected to the DB stock}.
+-- The settled jobs leave their pending records (reserve.lua: one per batch, its jobs one per line)
+-- whether or not LREM found them here: the order is written either way. A record left empty goes.
+-- (dead_letter.lua does the same for the one job it moves.)
+local function unpend(records)
+  for record, jobs in pairs(records) do
+    local text = redis.call('HGET', KEYS[3], record)
+    if text then
+      local kept, n = {}, 0
+      for job in string.gmatch(text, '[^\n]+') do
+        if not jobs[job] then
+          n = n + 1
+          kept[n] = job
+        end
+      end
+      if n == 0 then
+        redis.call('HDEL', KEYS[3], record)
+      else
+        redis.call('HSET', KEYS[3], record, table.concat(kept, '\n'))
+      end
+    end
+  end
+end
+
 local products = tonumber(ARGV[1])
 local settled, returned = {}, {}
 for j = 1, products do
@@ -17,6 +41,7 @@ for j = 1, products do
 end
 local first = 3 + 3 * products
 local jobs = 0
+local records = {}
 for i = 0, (#ARGV - first + 1) / 6 - 1 do
   local base = first + 6 * i
   -- the oldest jobs sit at the tail, so scanning from there finds each at once
@@ -34,8 +59,14 @@ for i = 0, (#ARGV - first + 1) / 6 - 1 do
     end
     jobs = jobs + 1
   end
-  redis.call('HDEL', KEYS[3], ARGV[base + 5])
+  local record = records[ARGV[base + 5]]
+  if not record then
+    record = {}
+    records[ARGV[base + 5]] = record
+  end
+  record[ARGV[base]] = true
 end
+unpend(records)
 local corrected = 0
 for j = 1, products do
   local key = KEYS[2 + 2 * j]

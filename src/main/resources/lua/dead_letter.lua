@@ -4,7 +4,9 @@
 -- (KEYS[3..6] are absent when the job could not even be parsed)
 -- ARGV[1] job  ARGV[2] dead-letter entry  ARGV[3] quantity  ARGV[4] rejected marker  ARGV[5] marker TTL (s)
 -- ARGV[6] customer ('' unless the job's units counted against the customer's limit)
--- ARGV[7] product id  ARGV[8] units-back channel  ARGV[9] order id
+-- ARGV[7] product id  ARGV[8] units-back channel  ARGV[9] the order's pending record
+-- (OrderIds.pendingRecord: its batch's jobs, one per line; the job leaves it, and an empty one goes,
+-- as in ack.lua)
 -- Returns 1 if this call moved the job, 0 if it was no longer in the list (already handled).
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
   return 0
@@ -21,7 +23,21 @@ if KEYS[3] then
   if ARGV[6] ~= '' and redis.call('HINCRBY', KEYS[5], ARGV[6], -quantity) <= 0 then
     redis.call('HDEL', KEYS[5], ARGV[6])
   end
-  redis.call('HDEL', KEYS[6], ARGV[9])
+  local text = redis.call('HGET', KEYS[6], ARGV[9])
+  if text then
+    local kept, n = {}, 0
+    for job in string.gmatch(text, '[^\n]+') do
+      if job ~= ARGV[1] then
+        n = n + 1
+        kept[n] = job
+      end
+    end
+    if n == 0 then
+      redis.call('HDEL', KEYS[6], ARGV[9])
+    else
+      redis.call('HSET', KEYS[6], ARGV[9], table.concat(kept, '\n'))
+    end
+  end
   redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5])
 end
 return 1

@@ -4,11 +4,12 @@
 -- ARGV[2] says what each order brings, one character per order: '-' nothing more, 'c' a customer,
 -- 'k' an idempotency key, 'b' both. Only what an order has is passed (steady's orders: one key and
 -- three arguments each).
--- KEYS[1] queue  KEYS[2] sync marker  KEYS[3] pending orders (hash: order id -> job); then per
--- order: its product hash; with a customer, its product's units counted per customer (hash); with
--- an idempotency key, the key (scoped to the customer)
+-- KEYS[1] queue  KEYS[2] sync marker  KEYS[3] pending orders (hash: record -> the jobs in it, one
+-- per line); then per order: its product hash; with a customer, its product's units counted per
+-- customer (hash); with an idempotency key, the key (scoped to the customer)
 -- ARGV[1] idempotency TTL (s)  ARGV[2] the characters above; then per order: quantity, job, the
--- customer (only with one), order id
+-- customer (only with one), its pending record (OrderIds.pendingRecord: the orders of one batch
+-- share one)
 -- Returns one flat array of three values per order, in order: its verdict and two values (0 when
 -- unused). 1, available: accepted; 0, available: refused for stock; -1: unknown product; -2: this
 -- Redis holds no products yet (empty or wiped: the caller answers 503 and resyncs); -3, starts at
@@ -18,7 +19,9 @@
 -- build and to encode.)
 local now
 local call = redis.call
-local queued, pending, n = {}, {}, 0
+local queued, n = {}, 0
+-- pending record -> its accepted jobs, and the records in order of first use
+local records, named = {}, {}
 local KEYED, CUSTOMER, BOTH = string.byte('k'), string.byte('c'), string.byte('b')
 
 local function clock()
@@ -38,7 +41,7 @@ local function rules(text)
 end
 
 -- one order's verdict and its two values
-local function reserve(product, counts, idempotency, quantity, job, customer, order)
+local function reserve(product, counts, idempotency, quantity, job, customer, record)
   if idempotency then
     local prior = call('GET', idempotency)
     if prior then
@@ -82,8 +85,13 @@ local function reserve(product, counts, idempotency, quantity, job, customer, or
   end
   n = n + 1
   queued[n] = job
-  pending[2 * n - 1] = order
-  pending[2 * n] = job
+  local jobs = records[record]
+  if not jobs then
+    jobs = {}
+    records[record] = jobs
+    named[#named + 1] = record
+  end
+  jobs[#jobs + 1] = job
   if idempotency then
     call('SET', idempotency, left .. ':' .. job, 'EX', ARGV[1])
   end
@@ -111,10 +119,20 @@ for i = 1, #shapes do
   answers[m + 1], answers[m + 2], answers[m + 3] = verdict, first, second
   m = m + 3
 end
--- the accepted jobs are queued and marked pending after the last order, one command each rather
--- than two per order: the script is atomic, so no reader can tell the difference
+-- the accepted jobs are queued and recorded as pending after the last order: one LPUSH, and one
+-- pending record per batch rather than a hash field per order (each field is an allocation and a
+-- slot in a table that grows with the backlog). The script is atomic, so no reader can tell the
+-- difference. A record that exists already (another process's batch drew the same one: OrderIds)
+-- keeps its jobs and gains these.
 if n > 0 then
   call('LPUSH', KEYS[1], unpack(queued))
-  call('HSET', KEYS[3], unpack(pending))
+  local prior = call('HMGET', KEYS[3], unpack(named))
+  local writes = {}
+  for i, record in ipairs(named) do
+    local jobs = table.concat(records[record], '\n')
+    writes[2 * i - 1] = record
+    writes[2 * i] = prior[i] and (prior[i] .. '\n' .. jobs) or jobs
+  end
+  call('HSET', KEYS[3], unpack(writes))
 end
 return answers

@@ -1,6 +1,7 @@
 package bolt.fulfillment;
 
 import bolt.infra.Unavailable;
+import bolt.order.OrderIds;
 import bolt.order.OrderJob;
 import bolt.order.OrderService;
 import bolt.order.OrderView;
@@ -194,7 +195,7 @@ class WorkQueue implements Jobs {
       args.add(job.quantity());
       args.add(result.plan().settlement(job).code);
       args.add(job.countedCustomer() == null ? "" : job.countedCustomer());
-      args.add(job.orderId().toString());
+      args.add(OrderIds.pendingRecord(job.orderId()));
     }
     return guard(ACK.run(redis, scriptKeys, args));
   }
@@ -221,7 +222,7 @@ class WorkQueue implements Jobs {
       args.add(job.countedCustomer() == null ? "" : job.countedCustomer());
       args.add(job.productId());
       args.add(keys.unitsBack());
-      args.add(job.orderId().toString());
+      args.add(OrderIds.pendingRecord(job.orderId()));
     }
     return guard(DEAD_LETTER.run(redis, scriptKeys, args)).map(moved -> moved.toInteger() == 1);
   }

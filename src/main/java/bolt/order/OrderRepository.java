@@ -18,7 +18,7 @@ public class OrderRepository {
   static final String VIEW_COLUMNS =
       "id, product_id, quantity, customer_id, status, reason, created_at, processed_at, pay_by, paid_at, cancelled_at";
   static final String FIND = "SELECT " + VIEW_COLUMNS + " FROM orders WHERE id = $1";
-  /** Newest first through the primary key: order ids are UUIDv7, ordered by their creation time. */
+  /** Newest first through the primary key: order ids begin with their creation time (OrderIds). */
   static final String RECENT = "SELECT " + VIEW_COLUMNS + " FROM orders ORDER BY id DESC LIMIT $1";
 
   private final Pool pool;

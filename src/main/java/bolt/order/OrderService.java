@@ -87,7 +87,8 @@ public class OrderService {
 
   private Future<Placement> place(Keys keys, String productId, int quantity, String customerId,
                                   String idempotencyKey) {
-    OrderJob job = OrderJob.create(OrderIds.next(keys.shard()), productId, quantity, customerId, Instant.now());
+    ReservationBatcher batcher = batcher(keys);
+    OrderJob job = OrderJob.create(batcher.nextOrderId(), productId, quantity, customerId, Instant.now());
     // only what the order has (reserve.lua): a customer brings its count key, a key its idempotency key
     List<String> orderKeys = new ArrayList<>(3);
     List<Object> args = new ArrayList<>(4);
@@ -101,11 +102,11 @@ public class OrderService {
     if (idempotencyKey != null) {
       orderKeys.add(keys.idempotency(customerId, idempotencyKey));
     }
-    args.add(job.orderId().toString());
+    args.add(OrderIds.pendingRecord(job.orderId()));
     char shape = customerId == null ? (idempotencyKey == null ? '-' : 'k') : (idempotencyKey == null ? 'c' : 'b');
     int bytes = job.json().length() + 128;
     long sentAt = soldOut.now();
-    return batcher(keys).reserve(new ReservationBatcher.Order(orderKeys, args, shape, bytes))
+    return batcher.reserve(new ReservationBatcher.Order(orderKeys, args, shape, bytes))
         .compose(reply -> decide(reply, job))
         .onSuccess(placement -> remember(productId, placement, sentAt));
   }
@@ -171,15 +172,15 @@ public class OrderService {
     return Unavailable.guard("postgres", timeoutMs, orders.find(orderId))
         .compose(found -> found.isPresent() ? Future.succeededFuture(found) : fromRedis(orderId)
                 .compose(pending -> pending.isPresent() ? Future.succeededFuture(pending)
-                    // the marker is deleted only after the order's commit, so a worker may have
-                    // written the order between the two reads: one more look before answering 404
+                    // an order leaves its pending record only after its commit, so a worker may
+                    // have written it between the two reads: one more look before answering 404
                     : Unavailable.guard("postgres", timeoutMs, orders.find(orderId))),
             dbDown -> fromRedis(orderId).compose(found -> found.isPresent()
                 ? Future.succeededFuture(found) : Future.failedFuture(dbDown)));
   }
 
   /**
-   * Pending (its job in the pending hash), or REJECTED when it was dead-lettered (its marker), in the
+   * Pending (its job in its pending record), or REJECTED when it was dead-lettered (its marker), in the
    * shard its id names. An id made before shards existed names one by chance a quarter of the time,
    * and every such order is in shard 0: a miss elsewhere looks there too.
    */
@@ -192,11 +193,13 @@ public class OrderService {
 
   private Future<Optional<OrderView>> fromRedis(UUID orderId, Keys keys) {
     String id = orderId.toString();
-    Future<List<Response>> markers = redis.batch(List.of(Request.cmd(Command.HGET).arg(keys.pending()).arg(id),
+    Future<List<Response>> markers = redis.batch(List.of(
+        Request.cmd(Command.HGET).arg(keys.pending()).arg(OrderIds.pendingRecord(orderId)),
         Request.cmd(Command.GET).arg(keys.deadLettered(id))));
     return Unavailable.guard("redis", timeoutMs, markers).map(replies -> {
-      if (replies.get(0) != null) {
-        return Optional.of(OrderView.pending(OrderJob.parse(replies.get(0).toString())));
+      String job = replies.get(0) == null ? null : jobIn(replies.get(0).toString(), id);
+      if (job != null) {
+        return Optional.of(OrderView.pending(OrderJob.parse(job)));
       }
       if (replies.get(1) == null) {
         return Optional.empty();
@@ -205,6 +208,17 @@ public class OrderService {
       return Optional.of(OrderView.pending(OrderJob.parse(replies.get(1).toString()))
           .withStatus(rejected.getString("status"), rejected.getString("reason")));
     });
+  }
+
+  /** The job of order {@code id} in a pending record (its batch's jobs, one per line), or null. */
+  static String jobIn(String record, String id) {
+    int at = record.indexOf("\"orderId\":\"" + id + '"');
+    if (at < 0) {
+      return null;
+    }
+    int start = record.lastIndexOf('\n', at) + 1;
+    int end = record.indexOf('\n', at);
+    return record.substring(start, end < 0 ? record.length() : end);
   }
 
   public Future<List<OrderView>> recent(int limit) {

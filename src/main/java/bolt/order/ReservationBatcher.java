@@ -5,10 +5,10 @@ import bolt.infra.Unavailable;
 import bolt.stock.Keys;
 import bolt.stock.LuaScript;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -16,6 +16,7 @@ import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Coalesces the reservations of one event loop's turn into one call of reserve.lua (docs/design.md:
@@ -41,26 +42,50 @@ final class ReservationBatcher {
   private record Waiting(Order order, Promise<List<Response>> answer) {
   }
 
-  private final Context context;
+  /** The loop's own context: a request runs on a duplicate of it, which unwraps to it. */
+  private final ContextInternal context;
   private final Redis redis;
   private final Keys keys;
   private final long timeoutMs;
   private final Replication replication;
   private List<Waiting> turn = new ArrayList<>();
   private int bytes;
+  /** The ids of the orders of the call being gathered: they share one pending record (OrderIds). */
+  private OrderIds.Batch ids;
 
   ReservationBatcher(Vertx vertx, Redis redis, Keys keys, long timeoutMs, Replication replication) {
-    this.context = vertx.getOrCreateContext();
+    this.context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
     this.redis = redis;
     this.keys = keys;
     this.timeoutMs = timeoutMs;
     this.replication = replication;
   }
 
+  /**
+   * An id for an order about to be reserved: called on this batcher's loop, it is an id of the call
+   * being gathered (which the order joins at once), so the call's orders share one pending record.
+   * Elsewhere the id is a batch of its own; either way reserve.lua files each order under its id's
+   * record, so an order that joins another call than its id's costs a record, never an answer.
+   */
+  UUID nextOrderId() {
+    if (!onLoop()) {
+      return OrderIds.next(keys.shard());
+    }
+    if (ids == null || turn.isEmpty()) {
+      ids = OrderIds.batch(keys.shard());
+    }
+    return ids.next();
+  }
+
+  /** On this batcher's loop: its own context, or a request's duplicate of it. */
+  private boolean onLoop() {
+    return Vertx.currentContext() instanceof ContextInternal current && current.unwrap() == context;
+  }
+
   /** The order's answer: its verdict and the values that come with it, from reserve.lua's reply. */
   Future<List<Response>> reserve(Order order) {
     Promise<List<Response>> answer = Promise.promise();
-    if (Vertx.currentContext() == context) {
+    if (onLoop()) {
       join(new Waiting(order, answer));
     } else {
       context.runOnContext(onLoop -> join(new Waiting(order, answer)));

@@ -86,8 +86,10 @@ public final class Keys {
   }
 
   /**
-   * Hash of order id to job, for the orders accepted and not yet written: GET /order answers PENDING
-   * from it. One hash rather than a key per order: a field costs Redis less than a key with an expiry.
+   * The jobs of the orders accepted and not yet written, GET /order's PENDING: a hash of pending
+   * record to its jobs, one per line. The orders of one reservation call share a record
+   * (OrderIds.pendingRecord): a field per call costs Redis far less than a field or a key per order.
+   * An order of an earlier release has a record of its own, named by its id.
    */
   public String pending() {
     return tag + "pending";

@@ -67,7 +67,7 @@ const Bolt = {
     return (h > 0 ? h + ':' : '') + mm + ':' + String(r).padStart(2, '0');
   },
 
-  /** The end of an order id: its start is a timestamp (UUIDv7), the same for orders of the same moment. */
+  /** The end of an order id: its start is a timestamp (time-ordered UUIDs), the same for orders of the same moment. */
   short(id) {
     return id ? '…' + id.slice(-8) : '';
   },

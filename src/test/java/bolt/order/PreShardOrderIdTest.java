@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,9 +30,12 @@ class PreShardOrderIdTest {
     TestEnv env = world.env().useShards(2);
     env.createProduct("old", 10);
     int port = env.start(Map.of("BOLT_ROLES", "http")).httpPort();
-    // an id of a pre-shard Bolt that happens to read as shard 1; its order queued in shard 0
-    UUID id = OrderIds.next(1);
+    // an id of a pre-shard Bolt (version 7, random bits) that happens to read as shard 1; its order
+    // queued in shard 0, with a pending record of its own
+    UUID id = new UUID((System.currentTimeMillis() << 16) | 0x7000L | 0x800L | 1,
+        0x8000000000000000L | (ThreadLocalRandom.current().nextLong() >>> 2));
     assertThat(OrderIds.shard(id, 2)).isEqualTo(1);
+    assertThat(OrderIds.pendingRecord(id)).isEqualTo(id.toString());
     OrderJob job = OrderJob.create(id, "old", 2, null, Instant.now());
     env.redis(Command.HSET, env.shards().keys(0).pending(), id.toString(), job.json());
 

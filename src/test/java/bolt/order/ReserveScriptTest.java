@@ -123,8 +123,8 @@ class ReserveScriptTest {
     assertThat(env.ledger("exact", "available")).isZero();
     assertThat(env.ledger("exact", "inflight")).isEqualTo(5);
     OrderJob job = queued(orderId);
-    assertThat(env.redis(Command.HGET, env.keys().pending(), orderId.toString()).toString()).as("pending marker")
-        .isEqualTo(job.json());
+    assertThat(env.redis(Command.HGET, env.keys().pending(), OrderIds.pendingRecord(orderId)).toString())
+        .as("its pending record").isEqualTo(job.json());
   }
 
   @Test
@@ -156,10 +156,11 @@ class ReserveScriptTest {
     UUID third = ((Placement.Accepted) answers.get(2)).orderId();
     List<String> added = queue().subList(0, queue().size() - before.size());
     assertThat(added).extracting(job -> OrderJob.parse(job).orderId()).containsExactly(third, first);
-    for (String job : added) {
-      assertThat(env.redis(Command.HGET, env.keys().pending(), OrderJob.parse(job).orderId().toString()).toString())
-          .as("pending marker").isEqualTo(job);
-    }
+    // one pending record for the call, its jobs in arrival order
+    String record = OrderIds.pendingRecord(first);
+    assertThat(OrderIds.pendingRecord(third)).isEqualTo(record);
+    assertThat(env.redis(Command.HGET, env.keys().pending(), record).toString()).as("the call's pending record")
+        .isEqualTo(added.get(1) + "\n" + added.get(0));
   }
 
   @Test

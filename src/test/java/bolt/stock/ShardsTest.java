@@ -50,7 +50,7 @@ class ShardsTest {
   void anOrderIdCarriesItsShard() {
     for (int shard : new int[] {0, 1, 7, 15, 1023}) {
       UUID id = OrderIds.next(shard);
-      assertThat(id.version()).isEqualTo(7);
+      assertThat(id.version()).isEqualTo(8);
       assertThat(id.variant()).isEqualTo(2);
       assertThat(OrderIds.shard(id, 1024)).isEqualTo(shard);
     }
