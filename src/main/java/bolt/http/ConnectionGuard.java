@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,8 @@ final class ConnectionGuard {
 
   private final HttpLimits limits;
   private final EdgeCounters counters;
-  private final Map<HttpConnection, Watch> watches = new HashMap<>();
+  /** By identity: a flat table probed in place, where a HashMap reaches each entry through a node of its own. */
+  private final Map<HttpConnection, Watch> watches = new IdentityHashMap<>();
   /** The watch found last: a request's body is mostly awaited and read right after its head, so it is found again. */
   private Watch lastFound;
 
