@@ -28,7 +28,7 @@ final class Rejections {
   }
 
   /** Why an HTTP/1.1 request's Host is not one Bolt can take, or null when it is. */
-  static ApiError hostProblem(HttpServerRequest request) {
+  private static ApiError hostProblem(HttpServerRequest request) {
     if (!withoutValidHost(request)) {
       return null;
     }

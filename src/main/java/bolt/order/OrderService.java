@@ -211,7 +211,7 @@ public class OrderService {
   }
 
   /** The job of order {@code id} in a pending record (its batch's jobs, one per line), or null. */
-  static String jobIn(String record, String id) {
+  private static String jobIn(String record, String id) {
     int at = record.indexOf("\"orderId\":\"" + id + '"');
     if (at < 0) {
       return null;
